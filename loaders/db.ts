@@ -1,0 +1,87 @@
+// The one way to run SQL against the warehouse: an async factory, bound
+// parameters, identifiers quoted by one tested helper.
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+
+export const DEFAULT_DB = "data/warehouse.duckdb";
+
+export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
+export type Row = Record<string, unknown>;
+
+/** Quote an SQL identifier (table or column name). */
+export function quoteIdent(name: string): string {
+  if (name.length === 0) throw new Error("empty SQL identifier");
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Quote an SQL string literal, for the few statements DuckDB cannot parameterise (ATTACH, COPY paths). */
+export function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export class Warehouse {
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  /** Open (or create) a warehouse file; `:memory:` for tests. */
+  static async open(path: string = DEFAULT_DB, options: { readOnly?: boolean } = {}): Promise<Warehouse> {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const config: Record<string, string> = {};
+    if (options.readOnly) config.access_mode = "READ_ONLY";
+    const instance = await DuckDBInstance.create(path, config);
+    const connection = await instance.connect();
+    return new Warehouse(path, instance, connection);
+  }
+
+  /** Run a statement and return its rows as plain JS objects (BIGINT → bigint, DECIMAL → DuckDBDecimalValue). */
+  async query<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS() as T[];
+  }
+
+  /** Rows as JSON-safe objects: BIGINT and DECIMAL become strings or numbers that print exactly. */
+  async queryJson<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    return reader.getRowObjectsJson() as T[];
+  }
+
+  async run(sql: string, params?: Params): Promise<void> {
+    await this.connection.run(sql, params);
+  }
+
+  /** Run `fn` inside one transaction: all of it lands, or none of it. */
+  async transaction<T>(fn: (wh: Warehouse) => Promise<T>): Promise<T> {
+    await this.connection.run("BEGIN TRANSACTION");
+    try {
+      const result = await fn(this);
+      await this.connection.run("COMMIT");
+      return result;
+    } catch (error) {
+      await this.connection.run("ROLLBACK");
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Open a warehouse, run `fn`, always close. */
+export async function withWarehouse<T>(
+  path: string,
+  fn: (wh: Warehouse) => Promise<T>,
+  options: { readOnly?: boolean } = {},
+): Promise<T> {
+  const wh = await Warehouse.open(path, options);
+  try {
+    return await fn(wh);
+  } finally {
+    wh.close();
+  }
+}
