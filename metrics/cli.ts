@@ -1,13 +1,9 @@
-// `jiuzhu indicators`, `cases`, `score`, `allocate`.
+// Metric subcommands: indicators and cases (metrics/indicators), score and allocate (metrics/scorecard).
 import type { Command } from "commander";
+import { registerIndicatorCommands } from "./indicators/cli.js";
+import { registerScoreCommands } from "./scorecard/cli.js";
 
 export function registerMetrics(program: Command): void {
-  for (const name of ["indicators", "cases", "score", "allocate"]) {
-    program
-      .command(name)
-      .option("--db <path>", "warehouse file", "data/warehouse.duckdb")
-      .action(() => {
-        throw new Error(`${name}: not implemented yet`);
-      });
-  }
+  registerIndicatorCommands(program);
+  registerScoreCommands(program);
 }
