@@ -1,0 +1,37 @@
+// The CLI contract: every subcommand has --help, errors go to stderr with a non-zero exit.
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+
+const SUBCOMMANDS = ["demo", "ingest", "indicators", "cases", "score", "allocate", "report", "pipeline"];
+
+function jiuzhu(...args: string[]) {
+  return spawnSync(process.execPath, ["bin/jiuzhu.js", ...args], { encoding: "utf8", timeout: 60_000 });
+}
+
+describe("jiuzhu CLI", () => {
+  it("lists every subcommand in --help", () => {
+    const result = jiuzhu("--help");
+    expect(result.status).toBe(0);
+    for (const name of SUBCOMMANDS) expect(result.stdout).toMatch(new RegExp(`^\\s+${name}\\b`, "m"));
+  });
+
+  it.each(SUBCOMMANDS)("%s --help exits 0 and documents --db where it reads the warehouse", (name) => {
+    const result = jiuzhu(name, "--help");
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Usage: jiuzhu ${name}`);
+    if (!["demo"].includes(name)) expect(result.stdout).toContain("--db");
+  });
+
+  it("reports an unknown subcommand on stderr with a non-zero exit", () => {
+    const result = jiuzhu("no-such-command");
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/unknown command/);
+    expect(result.stdout).toBe("");
+  });
+
+  it("reports a missing input on stderr with a non-zero exit", () => {
+    const result = jiuzhu("ingest", "--db", ":memory:", "/no/such/file.csv");
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("/no/such/file.csv");
+  });
+});
