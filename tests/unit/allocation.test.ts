@@ -1,0 +1,272 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { allocate, AllocationError, type AllocationConfig, type AllocationCountyInput } from "../../metrics/allocation/core.js";
+import { DEFAULT_ALLOCATION, parseAllocationConfig } from "../../metrics/allocation/config.js";
+
+const BASE: AllocationConfig = {
+  version: "t",
+  unit: 1,
+  weights: { need: 0.4, fiscal: 0.2, performance: 0.4 },
+  eligibleGrades: ["优秀", "良好", "合格"],
+  qualifyingLine: 60,
+  floor: null,
+  cap: null,
+  changeCap: null,
+  deduction: null,
+};
+
+function county(code: string, over: Partial<AllocationCountyInput> = {}): AllocationCountyInput {
+  return { code, name: `县${code}`, grade: "合格", composite: 70, need: 1000, fiscal: 0.5, previous: null, rollover: null, ...over };
+}
+
+describe("allocation configuration", () => {
+  it("the default has the spec's weights", () => {
+    expect(DEFAULT_ALLOCATION.weights).toEqual({ need: 0.4, fiscal: 0.2, performance: 0.4 });
+    expect(DEFAULT_ALLOCATION.eligibleGrades).toEqual(["优秀", "良好", "合格"]);
+  });
+  it("rejects weights that do not add up to 1, unknown keys and bad bounds", () => {
+    expect(() => parseAllocationConfig({ ...BASE, weights: { need: 0.5, fiscal: 0.2, performance: 0.4 } })).toThrow(/add up to 1\.1, not 1/);
+    expect(() => parseAllocationConfig({ ...BASE, weights: { need: 0.4, fiscal: 0.6 } })).toThrow(/weights\.performance/);
+    expect(() => parseAllocationConfig({ ...BASE, bonus: 1 })).toThrow(/bonus/);
+    expect(() => parseAllocationConfig({ ...BASE, floor: { kind: "absolute", amount: 500 }, cap: { kind: "absolute", amount: 100 } })).toThrow(/floor is above the cap/);
+    expect(() => parseAllocationConfig({ ...BASE, cap: { kind: "percent", value: 3 } })).toThrow(/cap/);
+    expect(() => parseAllocationConfig({ ...BASE, deduction: { limit: 0.1 } })).toThrow(/deduction\.rate/);
+  });
+});
+
+describe("allocate: the factor method", () => {
+  it("computes factor shares and a hand-checked split", () => {
+    // need 1000/3000 : 2000/3000; fiscal 0.2/1.0 : 0.8/1.0; performance 30/40 : 10/40
+    const r = allocate(
+      { pool: 1_000_000, counties: [county("150102", { need: 2000, fiscal: 0.8, composite: 70 }), county("150101", { need: 1000, fiscal: 0.2, composite: 90 })] },
+      BASE,
+    );
+    const [a, b] = r.counties;
+    expect(a!.code).toBe("150101");
+    expect(a!.need_share).toBeCloseTo(1 / 3, 12);
+    expect(a!.fiscal_share).toBeCloseTo(0.2, 12);
+    expect(a!.performance_share).toBeCloseTo(0.75, 12);
+    // 0.4/3 + 0.04 + 0.3 = 0.473333…
+    expect(a!.share).toBeCloseTo(0.4 / 3 + 0.04 + 0.3, 12);
+    expect(a!.amount).toBe(473_333);
+    expect(b!.amount).toBe(526_667); // the larger remainder (.667) takes the last yuan
+    expect(r.total).toBe(1_000_000);
+  });
+
+  it("ineligible counties get nothing and a reason", () => {
+    const r = allocate(
+      {
+        pool: 900,
+        counties: [
+          county("150101"),
+          county("150102", { grade: "不合格", composite: 55 }),
+          county("150103", { grade: null, composite: null }),
+          county("150104", { need: null }),
+          county("150105", { fiscal: null }),
+        ],
+      },
+      BASE,
+    );
+    expect(r.counties.map((c) => [c.amount, c.excluded_reason])).toEqual([
+      [900, null],
+      [0, "考评等级为不合格，未达到分配资格（须为优秀、良好、合格）"],
+      [0, "无考评结果"],
+      [0, "缺少救助需求数据（在保人数）"],
+      [0, "缺少财力困难系数"],
+    ]);
+    expect(() => allocate({ pool: 900, counties: [county("150102", { grade: "不合格" })] }, BASE)).toThrow(AllocationError);
+  });
+
+  it("a factor that is zero everywhere is shared equally, with a warning", () => {
+    const r = allocate({ pool: 100, counties: [county("1", { composite: 60 }), county("2", { composite: 60 })] }, BASE);
+    expect(r.counties.map((c) => c.performance_share)).toEqual([0.5, 0.5]);
+    expect(r.warnings[0]).toMatch(/工作绩效/);
+    expect(r.counties.map((c) => c.amount)).toEqual([50, 50]);
+  });
+
+  it("largest remainder: equal shares split by code, whole yuan adding up", () => {
+    const r = allocate({ pool: 100, counties: [county("3"), county("1"), county("2")] }, BASE);
+    expect(r.counties.map((c) => c.amount)).toEqual([34, 33, 33]);
+  });
+
+  it("a cap's excess is shared over the others until stable", () => {
+    const cfg = { ...BASE, weights: { need: 1, fiscal: 0, performance: 0 }, cap: { kind: "absolute" as const, amount: 400 } };
+    // needs 70:20:10 of 1000 → 700 capped at 400; 600 over 20:10 → 400 (capped), 200
+    const r = allocate({ pool: 1000, counties: [county("1", { need: 70 }), county("2", { need: 20 }), county("3", { need: 10 })] }, cfg);
+    expect(r.counties.map((c) => c.amount)).toEqual([400, 400, 200]);
+    expect(r.counties.map((c) => c.bound)).toEqual(["cap", "cap", null]);
+  });
+
+  it("a floor is met from the others", () => {
+    const cfg = { ...BASE, weights: { need: 1, fiscal: 0, performance: 0 }, floor: { kind: "equal_share_multiple" as const, multiple: 0.5 } };
+    // equal share 250 → floor 125; needs 97:1:1:1 → 3 small counties get 125, the big one 625
+    const r = allocate({ pool: 1000, counties: [county("1", { need: 97 }), county("2", { need: 1 }), county("3", { need: 1 }), county("4", { need: 1 })] }, cfg);
+    expect(r.counties.map((c) => c.amount)).toEqual([625, 125, 125, 125]);
+    expect(r.counties.slice(1).every((c) => c.bound === "floor")).toBe(true);
+  });
+
+  it("caps the change against the previous allocation", () => {
+    const cfg = { ...BASE, weights: { need: 1, fiscal: 0, performance: 0 }, changeCap: { ratio: 0.1 } };
+    // targets 900/100; previous 500/500 → within ±10 % → 550 / 450
+    const r = allocate({ pool: 1000, counties: [county("1", { need: 9, previous: 500 }), county("2", { need: 1, previous: 500 })] }, cfg);
+    expect(r.counties.map((c) => [c.amount, c.change, c.bound])).toEqual([
+      [550, 50, "change_cap"],
+      [450, -50, "change_floor"],
+    ]);
+    expect(r.counties[0]!.change_ratio).toBeCloseTo(0.1, 12);
+  });
+
+  it("deducts an excess balance and shares it out again", () => {
+    const cfg = { ...BASE, weights: { need: 1, fiscal: 0, performance: 0 }, deduction: { limit: 0.1, rate: 1 } };
+    // equal needs → 500 each; county 1 holds balance 300 on spending 1000: excess 300 − 100 = 200
+    const r = allocate(
+      { pool: 1000, counties: [county("1", { need: 1, rollover: { ratio: 0.3, balance: 300, spent: 1000 } }), county("2", { need: 1, rollover: { ratio: 0.05, balance: 50, spent: 1000 } })] },
+      cfg,
+    );
+    expect(r.counties.map((c) => [c.before_deduction, c.deduction, c.amount, c.bound])).toEqual([
+      [500, 200, 300, "deducted"],
+      [500, 0, 700, null],
+    ]);
+  });
+
+  it("a deduction never exceeds the amount", () => {
+    const cfg = { ...BASE, deduction: { limit: 0.1, rate: 1 } };
+    const r = allocate({ pool: 1000, counties: [county("1", { rollover: { ratio: 5, balance: 5e6, spent: 1e6 } }), county("2")] }, cfg);
+    expect(r.counties.map((c) => c.amount)).toEqual([0, 1000]);
+  });
+
+  it("allocates in a chosen unit", () => {
+    const r = allocate({ pool: 1_000_000, counties: [county("1"), county("2"), county("3")] }, { ...BASE, unit: 10_000 });
+    expect(r.counties.map((c) => c.amount)).toEqual([340_000, 330_000, 330_000]);
+    expect(() => allocate({ pool: 1_000_500, counties: [county("1")] }, { ...BASE, unit: 10_000 })).toThrow(/multiple of the unit/);
+  });
+
+  it("rejects a bad pool and duplicate counties", () => {
+    expect(() => allocate({ pool: 10.5, counties: [county("1")] }, BASE)).toThrow(/whole number/);
+    expect(() => allocate({ pool: 0, counties: [county("1")] }, BASE)).toThrow(/positive/);
+    expect(() => allocate({ pool: 10, counties: [county("1"), county("1")] }, BASE)).toThrow(/twice/);
+  });
+
+  it("does not depend on the order of the input", () => {
+    const cs = [county("1", { need: 3 }), county("2", { need: 5, composite: 81 }), county("3", { fiscal: 0.9 })];
+    const a = allocate({ pool: 12345, counties: cs }, BASE);
+    const b = allocate({ pool: 12345, counties: [...cs].reverse() }, BASE);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+  });
+});
+
+// ---- property-based: random provinces, pools and rules ----
+const GRADES = ["优秀", "良好", "合格", "不合格"] as const;
+const countyArb = fc.record({
+  grade: fc.option(fc.constantFrom(...GRADES), { nil: null, freq: 8 }),
+  composite: fc.double({ min: 0, max: 100, noNaN: true }),
+  need: fc.option(fc.integer({ min: 0, max: 200_000 }), { nil: null, freq: 10 }),
+  fiscal: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null, freq: 10 }),
+  previous: fc.option(fc.integer({ min: 0, max: 50_000_000 }), { nil: null, freq: 2 }),
+  rollover: fc.option(
+    fc.record({ ratio: fc.double({ min: 0, max: 1, noNaN: true }), balance: fc.integer({ min: 0, max: 5_000_000 }), spent: fc.integer({ min: 1, max: 20_000_000 }) }),
+    { nil: null, freq: 2 },
+  ),
+});
+const boundArb = fc.option(
+  fc.oneof(
+    fc.record({ kind: fc.constant("absolute" as const), amount: fc.integer({ min: 0, max: 20_000_000 }) }),
+    fc.record({ kind: fc.constant("equal_share_multiple" as const), multiple: fc.double({ min: 0, max: 4, noNaN: true }) }),
+  ),
+  { nil: null },
+);
+const weightsArb = fc
+  .tuple(fc.integer({ min: 0, max: 10 }), fc.integer({ min: 0, max: 10 }), fc.integer({ min: 1, max: 10 }))
+  .map(([a, b, c]) => ({ need: a / (a + b + c), fiscal: b / (a + b + c), performance: 1 - a / (a + b + c) - b / (a + b + c) }));
+const configArb = fc.record({
+  version: fc.constant("p"),
+  unit: fc.constantFrom(1, 1, 1, 100, 10_000),
+  weights: weightsArb,
+  eligibleGrades: fc.constant(["优秀", "良好", "合格"]),
+  qualifyingLine: fc.constant(60),
+  floor: boundArb,
+  cap: boundArb,
+  changeCap: fc.option(fc.record({ ratio: fc.double({ min: 0, max: 1, noNaN: true }) }), { nil: null }),
+  deduction: fc.option(fc.record({ limit: fc.double({ min: 0, max: 0.5, noNaN: true }), rate: fc.double({ min: 0.01, max: 1, noNaN: true }) }), { nil: null }),
+});
+const caseArb = fc
+  .tuple(configArb, fc.array(countyArb, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 100_000_000 }))
+  .map(([config, raw, poolUnits]) => {
+    const counties = raw.map((c, i) => ({ ...c, code: String(150100 + i), name: `县${i}`, composite: c.grade === null ? null : c.composite }));
+    return { config: config as AllocationConfig, input: { pool: poolUnits * config.unit, counties } };
+  });
+
+function run(input: { pool: number; counties: AllocationCountyInput[] }, config: AllocationConfig) {
+  try {
+    return allocate(input, config);
+  } catch (e) {
+    if (e instanceof AllocationError && /no county is eligible/.test(e.message)) return null;
+    throw e;
+  }
+}
+
+describe("allocate: properties", () => {
+  it("always adds up to the pool exactly, in whole units, nothing negative, nothing to the ineligible", () => {
+    fc.assert(
+      fc.property(caseArb, ({ config, input }) => {
+        const r = run(input, config);
+        const anyEligible = input.counties.some((c) => c.grade !== null && c.grade !== "不合格" && c.need !== null && c.fiscal !== null);
+        if (r === null) return !anyEligible;
+        expect(r.total).toBe(input.pool);
+        expect(r.counties.reduce((a, c) => a + c.amount, 0)).toBe(input.pool);
+        for (const c of r.counties) {
+          expect(Number.isSafeInteger(c.amount)).toBe(true);
+          expect(c.amount % config.unit).toBe(0);
+          expect(c.amount).toBeGreaterThanOrEqual(0);
+          if (!c.eligible) {
+            expect(c.amount).toBe(0);
+            expect(c.excluded_reason).toBeTruthy();
+          }
+        }
+        return true;
+      }),
+      { numRuns: 400, seed: 20260601 },
+    );
+  });
+
+  it("respects floors, caps and change caps whenever they can all hold", () => {
+    fc.assert(
+      fc.property(caseArb, ({ config, input }) => {
+        const r = run(input, config);
+        if (r === null) return true;
+        if (r.warnings.some((w) => /下限|上限|扣减/.test(w))) return true; // bounds were relaxed, said so
+        for (const c of r.counties) {
+          if (!c.eligible || c.deduction > 0) continue;
+          if (c.lower !== null) expect(c.amount).toBeGreaterThanOrEqual(c.lower);
+          if (c.upper !== null) expect(c.amount).toBeLessThanOrEqual(c.upper);
+        }
+        return true;
+      }),
+      { numRuns: 400, seed: 7 },
+    );
+  });
+
+  it("without bounds, each amount is within one unit of pool × share", () => {
+    fc.assert(
+      fc.property(caseArb, ({ config, input }) => {
+        const cfg = { ...config, floor: null, cap: null, changeCap: null, deduction: null };
+        const r = run(input, cfg);
+        if (r === null) return true;
+        for (const c of r.counties) expect(Math.abs(c.amount - c.target)).toBeLessThan(cfg.unit + 1e-6 * input.pool);
+        return true;
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+  });
+
+  it("is deterministic: the same input gives byte-identical output", () => {
+    fc.assert(
+      fc.property(caseArb, ({ config, input }) => {
+        const a = run(input, config);
+        const b = run(JSON.parse(JSON.stringify(input)), JSON.parse(JSON.stringify(config)));
+        expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+      }),
+      { numRuns: 100, seed: 3 },
+    );
+  });
+});
