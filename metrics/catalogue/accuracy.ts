@@ -1,0 +1,66 @@
+import { CONFIG, TARGETS } from "../config.js";
+import type { IndicatorDef } from "./types.js";
+
+const R = CONFIG.reviewMonths;
+
+export const ACCURACY: IndicatorDef[] = [
+  {
+    id: "accuracy.benefit_rate",
+    family: "accuracy",
+    name: { zh: "差额发放准确率", en: "Benefit accuracy" },
+    definition: `Dibao households whose monthly_benefit = max(0, standard − per_capita_income) × covered_size within ±${CONFIG.benefitToleranceYuan} yuan ÷ dibao households with a standard in force (county, program, month); monthly numerators and denominators summed.`,
+    unit: "ratio",
+    direction: "higher_better",
+    target: TARGETS["accuracy.benefit_rate"],
+    source: "002 二(二) 低保金差额发放",
+    aggregation: "ratio_of_sums",
+    window: "each_month",
+    extracts: ["roster", "standards"],
+    required: ["roster"],
+  },
+  {
+    id: "accuracy.standard_ok",
+    family: "accuracy",
+    name: { zh: "标准达标", en: "Standards at or above guideline" },
+    definition:
+      "County-months in which every program's standard in force is ≥ its provincial guideline ÷ county-months with a standard in force, over the window's months.",
+    unit: "ratio",
+    direction: "higher_better",
+    target: TARGETS["accuracy.standard_ok"],
+    source: "002 二(二) 不得低于省级指导标准",
+    aggregation: "ratio_of_sums",
+    window: "each_month",
+    extracts: ["standards"],
+    required: [],
+  },
+  {
+    id: "accuracy.review_on_time_rate",
+    family: "accuracy",
+    name: { zh: "按期复核率", en: "Reviews on time" },
+    definition: `Households on the window's last roster whose last review (or approval if none) plus the interval for their category is on or after the last day of that month ÷ those households. Dibao A ${R.A} months, B ${R.B}, C urban ${R.C_urban} / rural ${R.C_rural}; tekun ${R.tekun}. Households with no known category are left out.`,
+    unit: "ratio",
+    direction: "higher_better",
+    target: TARGETS["accuracy.review_on_time_rate"],
+    source: "004 二(六) 分类复核",
+    aggregation: "ratio_of_sums",
+    window: "last_month",
+    extracts: ["roster"],
+    required: ["roster"],
+    cases: { zh: "逾期未复核家庭", en: "overdue reviews" },
+  },
+  {
+    id: "accuracy.relative_filed_rate",
+    family: "accuracy",
+    name: { zh: "近亲属备案率", en: "Relatives filed" },
+    definition: "Roster persons marked cadre_relative with relative_filed ÷ roster persons marked cadre_relative; monthly counts summed.",
+    unit: "ratio",
+    direction: "higher_better",
+    target: TARGETS["accuracy.relative_filed_rate"],
+    source: "004 二(七) 近亲属备案",
+    aggregation: "ratio_of_sums",
+    window: "each_month",
+    extracts: ["roster"],
+    required: ["roster"],
+    cases: { zh: "未备案近亲属", en: "unfiled relatives" },
+  },
+];

@@ -1,0 +1,31 @@
+import { CONFIG, TARGETS } from "../config.js";
+import type { IndicatorDef } from "./types.js";
+
+const common = {
+  family: "reporting",
+  window: "each_month",
+  extracts: ["roster", "payments", "funds", "applications", "complaints"],
+  required: [],
+  aggregation: "ratio_of_sums",
+  unit: "ratio",
+  direction: "higher_better",
+} as const;
+
+export const REPORTING: IndicatorDef[] = [
+  {
+    ...common,
+    id: "reporting.completeness",
+    name: { zh: "报送完整率", en: "Deliveries complete" },
+    definition: `Expected (county, extract, month) deliveries present ÷ expected, for the monthly extracts ${CONFIG.monthlyExtracts.join(", ")} and every month of the window up to the latest delivered month.`,
+    target: TARGETS["reporting.completeness"],
+    source: "001 四(一) 报告制度",
+  },
+  {
+    ...common,
+    id: "reporting.timeliness",
+    name: { zh: "报送及时率", en: "Deliveries on time" },
+    definition: `Expected deliveries whose first file was received by the ${CONFIG.deliveryDeadlineDay}th of the next month ÷ expected (needs the load log's received_at).`,
+    target: TARGETS["reporting.timeliness"],
+    source: "001 四(一) 逐级上报时限",
+  },
+];
