@@ -1,13 +1,59 @@
 // `jiuzhu ingest` and `jiuzhu report loads|rejects`.
-import type { Command } from "commander";
+import { existsSync } from "node:fs";
+import { Option, type Command } from "commander";
+import { DEFAULT_DB } from "./db.js";
+import { EXTRACT_TYPES } from "./contracts/dictionary.js";
+import { ingestPaths } from "./ingest.js";
+import { describeResult } from "./progress.js";
+import { runReport, type ReportFormat } from "./report.js";
+
+const dbDefault = () => process.env.JIUZHU_DB ?? DEFAULT_DB;
 
 export function registerIngest(program: Command): void {
   program
     .command("ingest")
-    .description("load extract files into the warehouse")
-    .option("--db <path>", "warehouse file", "data/warehouse.duckdb")
+    .description("load extract files (CSV, XLSX, Parquet) into the warehouse")
+    .option("--db <path>", "warehouse file", dbDefault())
+    .addOption(new Option("--type <type>", "extract type of every file (else from the file name, else the header)").choices([...EXTRACT_TYPES]))
+    .option("--received-at <time>", "delivery time of every file (default: each file's modification time)")
+    .option("--quiet", "no progress output")
     .argument("<paths...>", "files or folders")
-    .action(() => {
-      throw new Error("ingest: not implemented yet");
+    .action(async (paths: string[], opts: { db: string; type?: string; receivedAt?: string; quiet?: boolean }) => {
+      const summary = await ingestPaths(opts.db, paths, { type: opts.type, receivedAt: opts.receivedAt, progress: !opts.quiet });
+      const isTty = process.stderr.isTTY;
+      for (const r of summary.files) {
+        // plain mode already logged every file; a terminal gets refusals after the bar
+        if (isTty && r.status === "refused") process.stderr.write(`${describeResult(r)}\n`);
+        if (!isTty && opts.quiet && r.status === "refused") process.stderr.write(`${describeResult(r)}\n`);
+      }
+      const rate = summary.seconds > 0 ? Math.round(summary.rowsRead / summary.seconds).toLocaleString("en") : "0";
+      process.stdout.write(
+        `ingest: ${summary.files.length} file(s): ${summary.loaded} loaded, ${summary.unchanged} unchanged, ${summary.refused} refused; ` +
+          `rows ${summary.rowsRead} read = ${summary.rowsLoaded} loaded + ${summary.rowsRejected} rejected; ` +
+          `${summary.seconds.toFixed(1)} s (${rate} rows/s)\n`,
+      );
+      if (summary.refused > 0) process.exitCode = 2;
     });
+
+  const report = program.command("report").description("what the loads brought: deliveries and rejected rows");
+  const common = (cmd: Command) =>
+    cmd
+      .option("--db <path>", "warehouse file", dbDefault())
+      .addOption(new Option("--format <format>", "output format").choices(["table", "csv", "json"]).default("table"))
+      .option("--type <type>", "only this extract type")
+      .option("--county <code>", "only this county (6-digit code)")
+      .option("--period <period>", "only this period (YYYY-MM or YYYY)")
+      .option("--file <name>", "only this file name")
+      .option("--delivery <id>", "only this delivery", (v) => Number.parseInt(v, 10))
+      .option("--limit <n>", "at most n rows", (v) => Number.parseInt(v, 10));
+  type Opts = { db: string; format: ReportFormat; type?: string; county?: string; period?: string; file?: string; delivery?: number; limit?: number; current?: boolean };
+  const run = async (what: "loads" | "rejects", opts: Opts) => {
+    if (!existsSync(opts.db)) throw new Error(`no warehouse at ${opts.db}: run jiuzhu ingest first`);
+    const { db, format, ...filter } = opts;
+    process.stdout.write(await runReport(db, what, format, filter));
+  };
+  common(report.command("loads").description("per delivery: type, county, period, rows read/loaded/rejected, status, warnings"))
+    .option("--current", "current deliveries only")
+    .action((opts: Opts) => run("loads", opts));
+  common(report.command("rejects").description("per rejected row: file, line, column, value, reason")).action((opts: Opts) => run("rejects", opts));
 }

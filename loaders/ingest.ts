@@ -1,0 +1,676 @@
+// `jiuzhu ingest`: every extract file into the warehouse, each file in one
+// transaction, with lineage, rejects, idempotence and supersession.
+//
+// Per file: hash → already loaded? → open (format, encoding) → type → header
+// map (missing required columns refuse the whole file) → BEGIN → validate rows
+// and append them to stg_<type>, rejects to meta_reject → roster household
+// check → meta_delivery row → supersession → COMMIT. Any error rolls back.
+import { createHash } from "node:crypto";
+import { createReadStream, readdirSync, statSync } from "node:fs";
+import { basename, extname, join, resolve } from "node:path";
+import type { DuckDBAppender } from "@duckdb/node-api";
+import { Warehouse, quoteIdent } from "./db.js";
+import { extractDef, type ExtractDef, type ExtractType } from "./contracts/dictionary.js";
+import { extractColumns } from "./contracts/sql.js";
+import { compileContract, validateCells, HOUSEHOLD_FIELDS, type CompiledContract } from "./contracts/contracts.js";
+import { cellText, toHalfWidth, type Canonical, type Cell, type RegionLookup } from "./contracts/normalise.js";
+import { assertExtractType, mapHeader, parseFileName, sheetNamesExtract, typeFromFileName, typeFromHeader } from "./detect.js";
+import { acquireLock } from "./lock.js";
+import { ensureWarehouseSchema, stagingTable } from "./schema.js";
+import { openCsv } from "./readers/csv.js";
+import { openXlsx } from "./readers/xlsx.js";
+import { openParquet } from "./readers/parquet.js";
+import { FileRefused, type Format, type Source } from "./readers/source.js";
+import { createProgress, type Progress } from "./progress.js";
+
+export { ensureWarehouseSchema } from "./schema.js";
+export { FileRefused } from "./readers/source.js";
+
+export interface IngestOptions {
+  /** Extract type of every file (else from the file name, else from the header). */
+  type?: string;
+  /** Delivery time of every file (else each file's modification time). */
+  receivedAt?: Date | string;
+  /** Show progress on stderr: a bar on a terminal, plain lines otherwise. */
+  progress?: boolean;
+  /** Lock wait limit in ms. */
+  lockTimeoutMs?: number;
+}
+
+export type FileStatus = "loaded" | "unchanged" | "refused";
+
+export interface FileResult {
+  file: string;
+  status: FileStatus;
+  /** Why the file was refused, or which delivery already holds its content. */
+  reason?: string;
+  deliveryId?: number;
+  type?: ExtractType;
+  county?: string | null;
+  period?: string | null;
+  format?: Format;
+  encoding?: string | null;
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  warnings: string[];
+  /** Deliveries this one superseded. */
+  superseded: number[];
+  seconds: number;
+}
+
+export interface IngestSummary {
+  files: FileResult[];
+  loaded: number;
+  unchanged: number;
+  refused: number;
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  seconds: number;
+}
+
+const EXTENSIONS = new Set([".csv", ".tsv", ".xlsx", ".xls", ".parquet"]);
+
+/** Files under the given paths (folders walked recursively, sorted), extract formats only. */
+export function listFiles(paths: string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string, explicit: boolean) => {
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) {
+        if (name.startsWith(".") || name.startsWith("~$")) continue;
+        walk(join(p, name), false);
+      }
+    } else if (explicit || EXTENSIONS.has(extname(p).toLowerCase())) out.push(p);
+  };
+  for (const p of paths) walk(p, true);
+  return out;
+}
+
+/** sha256 of a file's bytes, streamed. */
+export async function hashFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Uint8Array);
+  return hash.digest("hex");
+}
+
+/** Timestamps are stored in China Standard Time (UTC+8), the time the counties work in. */
+export function toChinaTimestamp(d: Date): string {
+  const t = new Date(d.getTime() + 8 * 3600_000);
+  return t.toISOString().replace("T", " ").replace("Z", "").slice(0, 23);
+}
+
+/**
+ * Region codes of the dimension, for the contracts' region checks: counties
+ * up front, the codes of a province (about 20,000) loaded the first time a
+ * row names it, so no ingest pays for the whole country's 700,000 codes.
+ */
+export class RegionCodes implements RegionLookup {
+  private readonly codes = new Set<string>();
+  private readonly counties = new Set<string>();
+  private readonly provinces = new Set<string>();
+
+  private constructor(private readonly wh: Warehouse) {}
+
+  static async load(wh: Warehouse): Promise<RegionCodes> {
+    const r = new RegionCodes(wh);
+    const reader = await wh.connection.runAndReadAll("SELECT code FROM dim_region WHERE level IN ('province', 'city', 'county')");
+    for (const c of reader.getColumns()[0] as string[]) {
+      r.codes.add(c);
+      if (c.length === 6) r.counties.add(c);
+    }
+    return r;
+  }
+
+  has(code: string): boolean {
+    return this.codes.has(code);
+  }
+
+  isCounty(code: string): boolean {
+    return this.counties.has(code);
+  }
+
+  /** Make sure the townships and villages of these provinces (2-digit prefixes) are known. */
+  async ensureProvinces(prefixes: Iterable<string>): Promise<void> {
+    for (const p of prefixes) {
+      if (this.provinces.has(p) || !/^\d{2}$/.test(p)) continue;
+      this.provinces.add(p);
+      const reader = await this.wh.connection.runAndReadAll(
+        "SELECT code FROM dim_region WHERE province_code = ? AND level IN ('township', 'village')",
+        [p],
+      );
+      for (const c of reader.getColumns()[0] as string[]) this.codes.add(c);
+    }
+  }
+}
+
+/** @deprecated name kept for callers: the lazily filled region lookup. */
+export const loadRegionLookup = (wh: Warehouse): Promise<RegionCodes> => RegionCodes.load(wh);
+
+/** 2-digit province prefixes of the region cells of a batch. */
+function provincePrefixes(rows: Cell[][], cols: number[]): Set<string> {
+  const out = new Set<string>();
+  let last = "";
+  for (const row of rows) {
+    for (const c of cols) {
+      const v = row[c];
+      if (v == null) continue;
+      const s = typeof v === "string" ? v.trimStart().slice(0, 2) : String(v).slice(0, 2);
+      if (s === last) continue;
+      last = s;
+      out.add(toHalfWidth(s));
+    }
+  }
+  return out;
+}
+
+/**
+ * Ingest files and folders into the warehouse at `dbPath`. Never throws for a
+ * bad file (it is refused and listed); throws only when the warehouse cannot
+ * be opened or locked.
+ */
+export async function ingestPaths(dbPath: string, paths: string[], options: IngestOptions = {}): Promise<IngestSummary> {
+  const started = performance.now();
+  const forcedType = options.type ? assertExtractType(options.type) : undefined;
+  const progress = createProgress(options.progress ?? false);
+  const files: string[] = [];
+  const results: FileResult[] = [];
+  for (const p of paths) {
+    try {
+      files.push(...listFiles([p]));
+    } catch (error) {
+      results.push(refusedResult(p, `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`));
+    }
+  }
+  const release = await acquireLock(dbPath, {
+    timeoutMs: options.lockTimeoutMs,
+    onWait: (pid) => progress.log(`waiting for another ingest (pid ${pid}) to finish…`),
+  });
+  try {
+    const wh = await Warehouse.open(dbPath);
+    try {
+      await ensureWarehouseSchema(wh);
+      const regions = await RegionCodes.load(wh);
+      const ctx = new IngestContext(wh, regions, progress);
+      progress.start(files.length);
+      for (const file of files) {
+        const result = await ctx.ingestFile(file, forcedType, options.receivedAt);
+        results.push(result);
+        progress.fileDone(result);
+      }
+    } finally {
+      progress.stop();
+      wh.close();
+    }
+  } finally {
+    release();
+  }
+  const sum = (k: "rowsRead" | "rowsLoaded" | "rowsRejected") => results.reduce((a, r) => a + r[k], 0);
+  return {
+    files: results,
+    loaded: results.filter((r) => r.status === "loaded").length,
+    unchanged: results.filter((r) => r.status === "unchanged").length,
+    refused: results.filter((r) => r.status === "refused").length,
+    rowsRead: sum("rowsRead"),
+    rowsLoaded: sum("rowsLoaded"),
+    rowsRejected: sum("rowsRejected"),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+function refusedResult(file: string, reason: string): FileResult {
+  return { file, status: "refused", reason, rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, warnings: [], superseded: [], seconds: 0 };
+}
+
+/** Counted warnings: one line per kind, with how many times and where first. */
+class Warnings {
+  private readonly kinds = new Map<string, { message: string; count: number; first: string }>();
+  readonly plain: string[] = [];
+  add(code: string, message: string, where: string): void {
+    const k = this.kinds.get(code);
+    if (k) k.count++;
+    else this.kinds.set(code, { message, count: 1, first: where });
+  }
+  list(): string[] {
+    const counted = [...this.kinds.values()].map((k) => `${k.message}: ${k.count} (first at ${k.first})`);
+    return [...this.plain, ...counted];
+  }
+}
+
+type AppendFn = (ap: DuckDBAppender, v: Canonical) => void;
+
+function appenderFor(sqlType: string): AppendFn {
+  if (sqlType.startsWith("INTEGER")) return (ap, v) => (v === null ? ap.appendNull() : ap.appendInteger(v as number));
+  if (sqlType.startsWith("BOOLEAN")) return (ap, v) => (v === null ? ap.appendNull() : ap.appendBoolean(v as boolean));
+  // VARCHAR, DATE and DECIMAL: the canonical text, cast exactly by DuckDB
+  return (ap, v) => (v === null ? ap.appendNull() : ap.appendVarchar(String(v)));
+}
+
+const CRASH_AFTER = Number(process.env.JIUZHU_INGEST_CRASH_AFTER_ROWS ?? 0);
+
+class IngestContext {
+  private readonly contracts = new Map<ExtractType, CompiledContract>();
+
+  constructor(
+    private readonly wh: Warehouse,
+    private readonly regions: RegionCodes,
+    private readonly progress: Progress,
+  ) {}
+
+  private contract(type: ExtractType): CompiledContract {
+    let c = this.contracts.get(type);
+    if (!c) this.contracts.set(type, (c = compileContract(type, { regions: this.regions })));
+    return c;
+  }
+
+  async ingestFile(path: string, forcedType: ExtractType | undefined, receivedAt: Date | string | undefined): Promise<FileResult> {
+    const t0 = performance.now();
+    const name = basename(path);
+    this.progress.fileStart(name);
+    try {
+      const result = await this.load(resolve(path), name, forcedType, receivedAt);
+      result.seconds = (performance.now() - t0) / 1000;
+      return result;
+    } catch (error) {
+      const reason =
+        error instanceof FileRefused
+          ? error.reason
+          : `load failed, nothing kept: ${(error as Error).message.split("\n")[0]}`;
+      const r = refusedResult(name, reason);
+      r.seconds = (performance.now() - t0) / 1000;
+      return r;
+    }
+  }
+
+  private async load(path: string, name: string, forcedType: ExtractType | undefined, receivedAtOpt: Date | string | undefined): Promise<FileResult> {
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch (error) {
+      throw new FileRefused(name, `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    if (stat.size === 0) throw new FileRefused(name, "empty file");
+    const ext = extname(name).toLowerCase();
+    const format: Format | null = ext === ".xlsx" ? "xlsx" : ext === ".parquet" ? "parquet" : ext === ".csv" || ext === ".txt" || ext === ".tsv" ? "csv" : null;
+    if (ext === ".xls") throw new FileRefused(name, "old .xls workbooks are not read: save the file as .xlsx or CSV");
+    if (!format) throw new FileRefused(name, `unknown format ${ext || "(no extension)"}: expected .csv, .xlsx or .parquet`);
+
+    const hash = await hashFile(path);
+    const same = await this.wh.query<{ delivery_id: number; file_name: string }>(
+      "SELECT delivery_id, file_name FROM meta_delivery WHERE content_hash = ? ORDER BY delivery_id LIMIT 1",
+      [hash],
+    );
+    if (same.length > 0) {
+      return {
+        file: name,
+        status: "unchanged",
+        reason: `same content already loaded as delivery ${same[0]!.delivery_id} (${same[0]!.file_name})`,
+        deliveryId: same[0]!.delivery_id,
+        rowsRead: 0,
+        rowsLoaded: 0,
+        rowsRejected: 0,
+        warnings: [],
+        superseded: [],
+        seconds: 0,
+      };
+    }
+
+    const nameInfo = parseFileName(name, this.regions);
+    const typeHint = forcedType ?? typeFromFileName(name);
+    let source: Source;
+    if (format === "csv") source = await openCsv(path, name);
+    else if (format === "xlsx") source = await openXlsx(path, name, (sheet) => sheetNamesExtract(sheet, typeHint));
+    else source = await openParquet(path, name);
+
+    try {
+      let type = typeHint;
+      if (!type && source.sheet) {
+        const bySheet = sheetNamesExtract(source.sheet) ? typeFromFileName(source.sheet) : undefined;
+        if (bySheet) type = bySheet;
+      }
+      if (!type) {
+        const guess = typeFromHeader(source.header);
+        if ("error" in guess) throw new FileRefused(name, guess.error);
+        type = guess.type;
+      }
+      const def = extractDef(type);
+      const map = mapHeader(type, source.header);
+      if (map.missing.length > 0) {
+        throw new FileRefused(name, `${type} file without required column(s): ${map.missing.join(", ")}`);
+      }
+      const warnings = new Warnings();
+      if (map.unknown.length) warnings.plain.push(`unknown column(s) not loaded: ${map.unknown.join(", ")}`);
+      if (map.duplicates.length) warnings.plain.push(`duplicate column(s) ignored (the first is used): ${map.duplicates.join(", ")}`);
+      if (forcedType && nameInfo.type && nameInfo.type !== forcedType) {
+        warnings.plain.push(`file name says ${nameInfo.type}, loaded as ${forcedType} (--type)`);
+      }
+      const receivedAt = receivedAtOpt !== undefined ? new Date(receivedAtOpt) : stat.mtime;
+      if (Number.isNaN(receivedAt.getTime())) throw new Error(`invalid delivery time ${String(receivedAtOpt)}`);
+      return await this.loadRows({ path, name, hash, format, source, def, map: map.columnOf, nameInfo, warnings, receivedAt });
+    } finally {
+      source.close();
+    }
+  }
+
+  private async loadRows(job: {
+    path: string;
+    name: string;
+    hash: string;
+    format: Format;
+    source: Source;
+    def: ExtractDef;
+    map: number[];
+    nameInfo: ReturnType<typeof parseFileName>;
+    warnings: Warnings;
+    receivedAt: Date;
+  }): Promise<FileResult> {
+    const { name, def, source, warnings, nameInfo } = job;
+    const type = def.type;
+    const contract = this.contract(type);
+    const fields = contract.fields;
+    const nf = fields.length;
+    const header = source.header;
+    const columnLabel = (fieldIndex: number) => {
+      const col = job.map[fieldIndex] ?? -1;
+      return col >= 0 ? header[col]! : fields[fieldIndex]!.name;
+    };
+    const fieldIdx = (n: string | undefined) => (n ? fields.findIndex((f) => f.name === n) : -1);
+
+    // delivery period and county as far as the name tells; rows complete them
+    const periodIdx = def.cadence === "monthly" ? fieldIdx(def.periodField) : def.cadence === "yearly" ? fieldIdx("year") : -1;
+    let expectedPeriod: string | null =
+      def.cadence === "monthly" || def.cadence === "events" ? (nameInfo.month ?? null) : def.cadence === "yearly" ? (nameInfo.year ?? null) : null;
+    const periodFromName = expectedPeriod !== null;
+    const expectedCounty = nameInfo.county ?? null;
+    const countyIdx = fieldIdx(def.countyField);
+    const regionIdx = fieldIdx("region_code");
+    const regionsCodeIdx = type === "regions" ? fieldIdx("code") : -1;
+    const keyIdx = (def.key ?? []).map((k) => fieldIdx(k));
+    const eventIdx = fieldIdx(def.eventDateField);
+    const seenKeys = def.cadence === "events" ? new Map<string, number>() : null;
+    const counties = new Set<string>();
+    let maxEventMonth: string | null = null;
+
+    const columns = extractColumns(type);
+    const plan = columns.map(([col, sqlType]) => ({ col, append: appenderFor(sqlType), field: fieldIdx(col) }));
+
+    const wh = this.wh;
+    await wh.run("BEGIN TRANSACTION");
+    let committed = false;
+    let stg: DuckDBAppender | null = null;
+    let rej: DuckDBAppender | null = null;
+    try {
+      const idRow = await wh.query<{ id: number }>("SELECT CAST(coalesce(max(delivery_id), 0) + 1 AS INTEGER) AS id FROM meta_delivery");
+      const deliveryId = idRow[0]!.id;
+      stg = await wh.connection.createAppender(stagingTable(type));
+      rej = await wh.connection.createAppender("meta_reject");
+      const rejAp = rej;
+      let rowsRead = 0;
+      let rowsLoaded = 0;
+      let rowsRejected = 0;
+      let emptyLines = 0;
+      const rowWarnings: [string, string][] = [];
+      const warnRow = (code: string, message: string) => void rowWarnings.push([code, message]);
+      const cells: Cell[] = new Array(nf);
+      const out: Canonical[] = new Array(nf);
+      const map = job.map;
+
+      const reject = (line: number, column: string | null, value: Cell, reason: string) => {
+        rejAp.appendInteger(deliveryId);
+        rejAp.appendVarchar(name);
+        rejAp.appendInteger(line);
+        if (column === null) rejAp.appendNull();
+        else rejAp.appendVarchar(column);
+        const v = value == null ? null : cellText(value);
+        if (v === null) rejAp.appendNull();
+        else rejAp.appendVarchar(v.length > 500 ? `${v.slice(0, 500)}…` : v);
+        rejAp.appendVarchar(reason);
+        rejAp.endRow();
+      };
+
+      const regionCols = [regionIdx, countyIdx].filter((i) => i >= 0).map((i) => map[i]!).filter((c) => c >= 0);
+      for await (const batch of source.batches()) {
+        const { lines, rows } = batch;
+        if (regionCols.length) await this.regions.ensureProvinces(provincePrefixes(rows, regionCols));
+        for (let r = 0; r < rows.length; r++) {
+          const raw = rows[r]!;
+          const line = lines[r]!;
+          let empty = true;
+          for (let i = 0; i < raw.length; i++) {
+            const c = raw[i];
+            if (c != null && c !== "" && !(typeof c === "string" && c.trim() === "")) {
+              empty = false;
+              break;
+            }
+          }
+          if (empty) {
+            emptyLines++;
+            continue;
+          }
+          rowsRead++;
+          for (let i = 0; i < nf; i++) {
+            const col = map[i]!;
+            cells[i] = col >= 0 ? raw[col] : null;
+          }
+          rowWarnings.length = 0;
+          const issues = validateCells(contract, cells, out, warnRow);
+          if (issues.length > 0) {
+            rowsRejected++;
+            for (const is of issues) reject(line, is.field >= 0 ? columnLabel(is.field) : null, is.field >= 0 ? cells[is.field] : null, is.reason);
+            continue;
+          }
+          // rows against the delivery: period, county, duplicate keys
+          if (periodIdx >= 0) {
+            const p = String(out[periodIdx]);
+            if (expectedPeriod === null) expectedPeriod = p;
+            else if (p !== expectedPeriod) {
+              rowsRejected++;
+              reject(line, columnLabel(periodIdx), cells[periodIdx], `period ${p} differs from the delivery's ${expectedPeriod}${periodFromName ? " (file name)" : " (first row)"}`);
+              continue;
+            }
+          }
+          const code = countyIdx >= 0 ? (out[countyIdx] as string | null) : null;
+          const county = code && code.length >= 6 ? code.slice(0, 6) : null;
+          if (expectedCounty !== null && county !== null && county !== expectedCounty) {
+            rowsRejected++;
+            reject(line, columnLabel(countyIdx), cells[countyIdx], `region ${code} is outside the delivery's county ${expectedCounty} (file name)`);
+            continue;
+          }
+          if (seenKeys) {
+            const key = keyIdx.map((k) => out[k]).join("\u0001") + "\u0002" + (county ?? "");
+            const first = seenKeys.get(key);
+            if (first !== undefined) {
+              rowsRejected++;
+              reject(line, columnLabel(keyIdx[0]!), cells[keyIdx[0]!], `duplicate ${def.key!.join("+")} ${keyIdx.map((k) => out[k]).join("+")} (also on line ${first})`);
+              continue;
+            }
+            seenKeys.set(key, line);
+          }
+          if (county) counties.add(county);
+          if (eventIdx >= 0) {
+            const m = String(out[eventIdx]).slice(0, 7);
+            if (maxEventMonth === null || m > maxEventMonth) maxEventMonth = m;
+          }
+          // append: canonical fields, then lineage
+          const regionCode =
+            regionIdx >= 0 ? (out[regionIdx] as string) : countyIdx >= 0 ? (out[countyIdx] as string) : regionsCodeIdx >= 0 ? (out[regionsCodeIdx] as string | null) : null;
+          for (const p of plan) {
+            if (p.field >= 0) p.append(stg, out[p.field]!);
+            else if (p.col === "delivery_id") stg.appendInteger(deliveryId);
+            else if (p.col === "line") stg.appendInteger(line);
+            else if (p.col === "county_code") {
+              if (regionCode && regionCode.length >= 6) stg.appendVarchar(regionCode.slice(0, 6));
+              else stg.appendNull();
+            } else if (p.col === "city_code") {
+              if (regionCode && regionCode.length >= 4) stg.appendVarchar(regionCode.slice(0, 4));
+              else stg.appendNull();
+            } else stg.appendNull();
+          }
+          stg.endRow();
+          rowsLoaded++;
+          for (const [code, message] of rowWarnings) warnings.add(code, message, `line ${line}`);
+          if (CRASH_AFTER > 0 && rowsLoaded === CRASH_AFTER) {
+            stg.flushSync();
+            process.kill(process.pid, "SIGKILL");
+          }
+        }
+        this.progress.rows(rows.length);
+      }
+      stg.flushSync();
+      stg.closeSync();
+      stg = null;
+      rej.flushSync();
+      rej.closeSync();
+      rej = null;
+      if (emptyLines > 0) warnings.plain.push(`${emptyLines} empty line(s) skipped`);
+
+      if (type === "roster" && rowsLoaded > 0) {
+        const dropped = await this.rejectDisagreeingHouseholds(deliveryId, name);
+        rowsLoaded -= dropped;
+        rowsRejected += dropped;
+      }
+
+      // the delivery: county, period, then supersession within its identity
+      const deliveryCounty =
+        expectedCounty ?? (def.cadence === "monthly" || def.cadence === "events" ? (counties.size === 1 ? [...counties][0]! : null) : null);
+      if (expectedCounty === null && counties.size > 1) {
+        warnings.plain.push(`rows span ${counties.size} counties: one delivery keyed on its file name`);
+      }
+      let period = expectedPeriod;
+      if (period === null && def.cadence === "events") {
+        period = maxEventMonth;
+        if (period) warnings.plain.push(`period ${period} taken from the latest ${def.eventDateField} (no month in the file name)`);
+      }
+      if (period === null && (def.cadence === "monthly" || def.cadence === "events" || def.cadence === "yearly")) {
+        warnings.plain.push("no period: none in the file name and no valid row");
+      }
+      if (rowsLoaded === 0 && rowsRead > 0) warnings.plain.push("every row rejected");
+      if (rowsRead === 0) warnings.plain.push("no data rows");
+
+      const now = new Date();
+      await wh.run(
+        `INSERT INTO meta_delivery VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, ?, ?, 'current', NULL, ?)`,
+        [
+          deliveryId,
+          name,
+          job.hash,
+          type,
+          deliveryCounty,
+          period,
+          job.format,
+          source.encoding,
+          toChinaTimestamp(job.receivedAt),
+          toChinaTimestamp(now),
+          rowsRead,
+          rowsLoaded,
+          rowsRejected,
+          warnings.list().join("\n") || null,
+        ],
+      );
+      const multiCounty = deliveryCounty === null && (def.cadence === "monthly" || def.cadence === "events");
+      const superseded = await this.supersede(deliveryId, type, deliveryCounty, period, multiCounty ? name : null);
+      await this.checkBalance(type, deliveryId, rowsRead, rowsLoaded, rowsRejected, name);
+      await wh.run("COMMIT");
+      committed = true;
+      return {
+        file: name,
+        status: "loaded",
+        deliveryId,
+        type,
+        county: deliveryCounty,
+        period,
+        format: job.format,
+        encoding: source.encoding,
+        rowsRead,
+        rowsLoaded,
+        rowsRejected,
+        warnings: warnings.list(),
+        superseded,
+        seconds: 0,
+      };
+    } finally {
+      if (!committed) {
+        try {
+          stg?.closeSync();
+        } catch {
+          /* rolled back below */
+        }
+        try {
+          rej?.closeSync();
+        } catch {
+          /* rolled back below */
+        }
+        await wh.run("ROLLBACK").catch(() => undefined);
+      }
+    }
+  }
+
+  /** Roster households whose rows disagree on household-level fields: rejected whole. Returns rows moved. */
+  private async rejectDisagreeingHouseholds(deliveryId: number, name: string): Promise<number> {
+    const cases = HOUSEHOLD_FIELDS.map((f) => `WHEN count(DISTINCT ${quoteIdent(f)}) > 1 THEN '${f}'`).join(" ");
+    const valueCases = HOUSEHOLD_FIELDS.map((f) => `WHEN '${f}' THEN CAST(s.${quoteIdent(f)} AS VARCHAR)`).join(" ");
+    const bad = `SELECT county_code, household_id, CASE ${cases} END AS col
+      FROM stg_roster WHERE delivery_id = $id GROUP BY county_code, household_id HAVING col IS NOT NULL`;
+    const n = await this.wh.query<{ n: bigint }>(`SELECT count(*) AS n FROM (${bad})`, { id: deliveryId });
+    if (Number(n[0]!.n) === 0) return 0;
+    await this.wh.run(
+      `INSERT INTO meta_reject
+       SELECT $id, $name, s.line, b.col, CASE b.col ${valueCases} END,
+              'household ' || s.household_id || ' rows disagree on ' || b.col || ': the household is rejected whole'
+       FROM stg_roster s JOIN (${bad}) b ON s.household_id = b.household_id AND s.county_code IS NOT DISTINCT FROM b.county_code
+       WHERE s.delivery_id = $id ORDER BY s.line`,
+      { id: deliveryId, name },
+    );
+    const moved = await this.wh.query<{ n: bigint }>(
+      `SELECT count(*) AS n FROM stg_roster s WHERE s.delivery_id = $id
+       AND EXISTS (SELECT 1 FROM (${bad}) b WHERE b.household_id = s.household_id AND b.county_code IS NOT DISTINCT FROM s.county_code)`,
+      { id: deliveryId },
+    );
+    await this.wh.run(
+      `DELETE FROM stg_roster s WHERE s.delivery_id = $id
+       AND EXISTS (SELECT 1 FROM (${bad}) b WHERE b.household_id = s.household_id AND b.county_code IS NOT DISTINCT FROM s.county_code)`,
+      { id: deliveryId },
+    );
+    return Number(moved[0]!.n);
+  }
+
+  /**
+   * Within one identity (type, county, period; the file name too for an
+   * unnamed multi-county file) the delivery received last is current, the
+   * others are superseded by it and stay in history.
+   */
+  private async supersede(deliveryId: number, type: ExtractType, county: string | null, period: string | null, fileKey: string | null): Promise<number[]> {
+    const rows = await this.wh.query<{ delivery_id: number; status: string }>(
+      `SELECT delivery_id, status FROM meta_delivery
+       WHERE extract_type = $type AND county_code IS NOT DISTINCT FROM $county AND period IS NOT DISTINCT FROM $period
+         AND ($file IS NULL OR file_name = $file)
+       ORDER BY received_at DESC, delivery_id DESC`,
+      { type, county, period, file: fileKey },
+    );
+    if (rows.length <= 1) return [];
+    const current = rows[0]!.delivery_id;
+    const others = rows.slice(1).map((r) => r.delivery_id);
+    await this.wh.run(`UPDATE meta_delivery SET status = 'current', superseded_by = NULL WHERE delivery_id = $current`, { current });
+    await this.wh.run(
+      `UPDATE meta_delivery SET status = 'superseded', superseded_by = $current
+       WHERE delivery_id IN (SELECT unnest($others::INTEGER[]))`,
+      { current, others: `[${others.join(",")}]` },
+    );
+    return current === deliveryId ? others.filter((id) => rows.find((r) => r.delivery_id === id)?.status === "current") : [];
+  }
+
+  /** `rows read = rows loaded + rows rejected`, checked against what the warehouse now holds. */
+  private async checkBalance(type: ExtractType, deliveryId: number, read: number, loaded: number, rejected: number, name: string): Promise<void> {
+    const [held] = await this.wh.query<{ rows: bigint; lines: bigint }>(
+      `SELECT (SELECT count(*) FROM ${quoteIdent(stagingTable(type))} WHERE delivery_id = $id) AS rows,
+              (SELECT count(DISTINCT line) FROM meta_reject WHERE delivery_id = $id) AS lines`,
+      { id: deliveryId },
+    );
+    if (read !== loaded + rejected || Number(held!.rows) !== loaded || Number(held!.lines) !== rejected) {
+      throw new Error(
+        `${name}: counts do not balance (read ${read}, loaded ${loaded}/${held!.rows} held, rejected ${rejected}/${held!.lines} held)`,
+      );
+    }
+  }
+}

@@ -1,0 +1,36 @@
+// What every reader hands ingestion: the header, then batches of rows with
+// their line numbers, cells as the format gives them (strings, numbers, dates).
+import type { Cell } from "../contracts/normalise.js";
+
+export type Format = "csv" | "xlsx" | "parquet";
+
+export interface RowBatch {
+  /** Line (CSV), sheet row (XLSX) or row number (Parquet) of each row. */
+  lines: number[];
+  rows: Cell[][];
+}
+
+export interface Source {
+  format: Format;
+  /** Detected text encoding (CSV only). */
+  readonly encoding: string | null;
+  header: string[];
+  headerLine: number;
+  /** Sheet the rows come from (XLSX only). */
+  sheet?: string;
+  batches(): AsyncGenerator<RowBatch>;
+  /** Bytes read so far (for progress), when the reader knows. */
+  bytesRead(): number;
+  close(): void;
+}
+
+/** A whole file refused: nothing of it is loaded; `reason` is one clear line. */
+export class FileRefused extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: refused: ${reason}`);
+    this.name = "FileRefused";
+  }
+}
