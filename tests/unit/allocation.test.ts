@@ -182,7 +182,7 @@ const configArb = fc.record({
   version: fc.constant("p"),
   unit: fc.constantFrom(1, 1, 1, 100, 10_000),
   weights: weightsArb,
-  eligibleGrades: fc.constant(["优秀", "良好", "合格"]),
+  eligibleGrades: fc.constant(["优秀", "良好", "合格"] as string[]),
   qualifyingLine: fc.constant(60),
   floor: boundArb,
   cap: boundArb,
