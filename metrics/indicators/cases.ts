@@ -1,2 +1,80 @@
+// Case lists behind every problem count (indicators.md, Cases): one row per late
+// application, missing visit, duplicate person-month, unlisted payment, proxy violation,
+// unfiled relative, overdue review and overdue complaint, for every window computed.
+// Personal data is masked here, in SQL, before anything leaves the warehouse
+// (the same rule as loaders/contracts/mask.ts: ID 150102********123X, name 张*).
 import type { Warehouse } from "../../loaders/db.js";
-export async function buildCases(_wh: Warehouse): Promise<void> {}
+
+/** SQL mask of an ID column (first 6 and last 4 kept), as maskId(). */
+export const maskIdSql = (col: string) =>
+  `CASE WHEN ${col} IS NULL THEN NULL WHEN length(${col}) >= 12 THEN left(${col}, 6) || repeat('*', length(${col}) - 10) || right(${col}, 4) ELSE repeat('*', length(${col})) END`;
+
+/** SQL mask of a name column (first character kept), as maskName(). */
+export const maskNameSql = (col: string) =>
+  `CASE WHEN ${col} IS NULL THEN NULL WHEN length(${col}) <= 1 THEN '*' ELSE left(${col}, 1) || repeat('*', length(${col}) - 1) END`;
+
+/** Indicators that have case lists, with the problem each row is. */
+export const CASE_INDICATORS = [
+  "process.on_time_rate",
+  "process.home_visit_rate",
+  "integrity.duplicate_persons",
+  "funds.unlisted_payments",
+  "funds.proxy_violations",
+  "accuracy.relative_filed_rate",
+  "accuracy.review_on_time_rate",
+  "complaints.on_time_rate",
+] as const;
+
+/** Rebuild mart_case for the windows in tmp_wm (needs the temp tables of the computation). */
+export async function buildCases(wh: Warehouse): Promise<void> {
+  await wh.run(`DELETE FROM mart_case WHERE "window" IN (SELECT DISTINCT win FROM tmp_wm)`);
+  const json = (fields: string) => `CAST(to_json({${fields}}) AS VARCHAR)`;
+  await wh.run(`
+    INSERT INTO mart_case
+    SELECT 'process.on_time_rate', w.win, a.county_code, a.application_id,
+      ${json(`program: a.program, applicant: ${maskIdSql("a.applicant_id")}, accepted_on: a.accepted_on, decided_on: a.decided_on, working_days: a.wd, limit_days: a.limit_days, extended: a.extended`)}
+    FROM tmp_app a JOIN tmp_wm w ON w.month = a.month
+    WHERE a.wd IS NULL OR a.wd > a.limit_days
+    UNION ALL
+    SELECT 'process.home_visit_rate', w.win, a.county_code, a.application_id,
+      ${json(`program: a.program, applicant: ${maskIdSql("a.applicant_id")}, accepted_on: a.accepted_on, decided_on: a.decided_on, decision: a.decision`)}
+    FROM tmp_app a JOIN tmp_wm w ON w.month = a.month
+    WHERE a.investigated_on IS NULL`);
+  await wh.run(`
+    INSERT INTO mart_case
+    WITH hh AS (
+      SELECT r.period AS month, r.person_id, list(DISTINCT r.county_code || '/' || r.household_id ORDER BY r.county_code || '/' || r.household_id) AS households
+      FROM src_roster r JOIN tmp_dup d ON d.month = r.period AND d.person_id = r.person_id GROUP BY ALL)
+    SELECT 'integrity.duplicate_persons', w.win, p.county_code, p.month || '/' || p.household_id || '/' || ${maskIdSql("p.person_id")},
+      ${json(`month: p.month, person: ${maskIdSql("p.person_id")}, name: ${maskNameSql("p.person_name")}, households: hh.households`)}
+    FROM tmp_pm p JOIN tmp_dup d ON d.month = p.month AND d.person_id = p.person_id
+    JOIN hh ON hh.month = p.month AND hh.person_id = p.person_id
+    JOIN tmp_wm w ON w.month = p.month`);
+  await wh.run(`
+    INSERT INTO mart_case
+    SELECT 'accuracy.relative_filed_rate', w.win, p.county_code, p.month || '/' || p.household_id || '/' || ${maskIdSql("p.person_id")},
+      ${json(`month: p.month, household_id: p.household_id, person: ${maskIdSql("p.person_id")}, name: ${maskNameSql("p.person_name")}`)}
+    FROM tmp_pm p JOIN tmp_wm w ON w.month = p.month
+    WHERE p.cadre_relative AND NOT p.relative_filed`);
+  await wh.run(`
+    INSERT INTO mart_case
+    SELECT 'funds.unlisted_payments', w.win, u.county_code, u.period || '/' || u.household_id || '/' || u.delivery_id || ':' || u.line,
+      ${json(`month: u.period, household_id: u.household_id, program: u.program, payee: ${maskIdSql("u.payee_id")}, amount: CAST(u.amount AS VARCHAR), paid_on: u.paid_on, channel: u.channel`)}
+    FROM tmp_unlisted u JOIN tmp_wm w ON w.month = u.period
+    UNION ALL
+    SELECT 'funds.proxy_violations', w.win, p.county_code, p.period || '/' || p.household_id || '/' || p.delivery_id || ':' || p.line,
+      ${json(`month: p.period, household_id: p.household_id, program: p.program, payee: ${maskIdSql("p.payee_id")}, proxy: ${maskIdSql("p.proxy_id")}, proxy_is_staff: p.proxy_is_staff, proxy_filed: p.proxy_filed, amount: CAST(p.amount AS VARCHAR), paid_on: p.paid_on`)}
+    FROM src_payments p JOIN tmp_region USING (county_code) JOIN tmp_wm w ON w.month = p.period
+    WHERE p.proxy AND (p.proxy_is_staff OR NOT coalesce(p.proxy_filed, false))`);
+  await wh.run(`
+    INSERT INTO mart_case
+    SELECT 'accuracy.review_on_time_rate', w.win, r.county_code, r.household_id,
+      ${json(`month: r.month, program: r.program, category: r.category, last_review_on: r.last_review_on, approved_on: r.approved_on, interval_months: r.interval_months, due: CAST(r.due AS DATE)`)}
+    FROM tmp_review r JOIN tmp_wm w ON w.month = r.month AND w.month = w.eff_last_month
+    WHERE NOT r.on_time
+    UNION ALL
+    SELECT 'complaints.on_time_rate', c.win, c.county_code, c.complaint_id,
+      ${json(`received_on: c.received_on, closed_on: c.closed_on, due_on: CAST(c.due_on AS DATE), category: c.category, channel: c.channel, state: CASE WHEN c.closed_on IS NULL THEN 'open' ELSE 'closed_late' END`)}
+    FROM tmp_complaint_win c
+    WHERE c.counted AND NOT c.on_time`);
+}

@@ -20,7 +20,7 @@ import {
   rosterFacts,
   surveyFacts,
 } from "./facts.js";
-import { buildQuality } from "./quality.js";
+import { buildDeliveryQuality, buildOutliers, MART_QUALITY_DDL } from "./quality.js";
 import { dataMonths, planWindows, prepareDelivered, prepareRegions, prepareSources, prepareWindows, type Sources } from "./sources.js";
 
 /** Bump when the computation changes meaning, so stored windows are recomputed. */
@@ -140,6 +140,7 @@ export async function ensureIndicatorMarts(wh: Warehouse): Promise<void> {
   await wh.run(META_WINDOW_DDL);
   await wh.run(`CREATE TABLE IF NOT EXISTS mart_case (
     indicator VARCHAR NOT NULL, "window" VARCHAR NOT NULL, county_code VARCHAR NOT NULL, case_key VARCHAR NOT NULL, detail VARCHAR)`);
+  await wh.run(MART_QUALITY_DDL);
 }
 
 export async function computeIndicators(wh: Warehouse, options: ComputeOptions = {}): Promise<ComputeResult> {
@@ -163,8 +164,9 @@ export async function computeIndicators(wh: Warehouse, options: ComputeOptions =
   );
   const todo = plans.filter((p) => options.force || stored.get(p.window.id) !== versions.get(p.window.id));
   const skipped = plans.filter((p) => !todo.includes(p)).map((p) => p.window.id);
+  const computedAt = new Date().toISOString().replace("T", " ").replace("Z", "");
   if (todo.length === 0) {
-    await timed(steps, "quality", () => buildQuality(wh));
+    await timed(steps, "quality", () => buildOutliers(wh, computedAt));
     return { rows: 0, windows: [], skipped, seconds: (performance.now() - started) / 1000, steps };
   }
   await prepareWindows(wh, range, todo);
@@ -195,7 +197,6 @@ export async function computeIndicators(wh: Warehouse, options: ComputeOptions =
   await timed(steps, "reporting", () => reportingFacts(wh, sources.hasMeta));
   await timed(steps, "rollup", () => rollUp(wh));
 
-  const computedAt = new Date().toISOString().replace("T", " ").replace("Z", "");
   const versionRows = todo.map((p) => `(${lit(p.window.id)}, ${lit(versions.get(p.window.id) ?? "")})`).join(", ");
   const rows = await timed(steps, "write", () =>
     wh.transaction(async () => {
@@ -218,13 +219,15 @@ export async function computeIndicators(wh: Warehouse, options: ComputeOptions =
         await wh.run(`DELETE FROM mart_indicator WHERE "window" NOT IN (${all})`);
         await wh.run(`DELETE FROM meta_indicator_window WHERE "window" NOT IN (${all})`);
         await wh.run(`DELETE FROM mart_case WHERE "window" NOT IN (${all})`);
+        await wh.run(`DELETE FROM mart_quality WHERE "window" NOT IN (${all})`);
       }
       await timed(steps, "cases", () => buildCases(wh));
+      await timed(steps, "quality", () => buildDeliveryQuality(wh, computedAt));
       const n = await wh.query<{ n: bigint }>("SELECT count(*) AS n FROM tmp_final");
       return Number(n[0]?.n ?? 0);
     }),
   );
-  await timed(steps, "quality", () => buildQuality(wh));
+  await timed(steps, "quality", () => buildOutliers(wh, computedAt));
   await dropTemps(wh);
   return {
     rows,
@@ -246,7 +249,8 @@ async function rollUp(wh: Warehouse): Promise<void> {
       CASE WHEN cat.rule = 'avg' THEN count(*) ELSE sum(c.den) END,
       sum(c.n), sum(c.amount),
       CASE WHEN cat.rule = 'avg' THEN CAST(sum(c.num) AS DOUBLE) / count(*) END
-    FROM tmp_cm c JOIN ${catalogueTable()} ON cat.indicator = c.indicator
+    FROM tmp_cm c
+    JOIN (SELECT indicator, rule FROM ${catalogueTable()} UNION ALL SELECT 'complaints.received', 'sum') AS cat ON cat.indicator = c.indicator
     JOIN tmp_wm w ON w.month = c.month
     WHERE cat.rule IN ('sum', 'avg') OR (cat.rule = 'last' AND w.month = w.eff_last_month)
        OR (cat.rule = 'december' AND w.month = w.eff_last_month AND right(w.month, 2) = '12')
