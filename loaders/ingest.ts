@@ -174,15 +174,16 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
   const started = performance.now();
   const forcedType = options.type ? assertExtractType(options.type) : undefined;
   const progress = createProgress(options.progress ?? false);
-  const files: string[] = [];
-  const results: FileResult[] = [];
+  // files in the order given, folders expanded; unreadable paths refused in place
+  const items: (string | FileResult)[] = [];
   for (const p of paths) {
     try {
-      files.push(...listFiles([p]));
+      items.push(...listFiles([p]));
     } catch (error) {
-      results.push(refusedResult(p, `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`));
+      items.push(refusedResult(basename(p), `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`));
     }
   }
+  const results: FileResult[] = [];
   const release = await acquireLock(dbPath, {
     timeoutMs: options.lockTimeoutMs,
     onWait: (pid) => progress.log(`waiting for another ingest (pid ${pid}) to finish…`),
@@ -193,9 +194,9 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
       await ensureWarehouseSchema(wh);
       const regions = await RegionCodes.load(wh);
       const ctx = new IngestContext(wh, regions, progress);
-      progress.start(files.length);
-      for (const file of files) {
-        const result = await ctx.ingestFile(file, forcedType, options.receivedAt);
+      progress.start(items.length);
+      for (const item of items) {
+        const result = typeof item === "string" ? await ctx.ingestFile(item, forcedType, options.receivedAt) : item;
         results.push(result);
         progress.fileDone(result);
       }
@@ -534,7 +535,7 @@ class IngestContext {
       // the delivery: county, period, then supersession within its identity
       const deliveryCounty =
         expectedCounty ?? (def.cadence === "monthly" || def.cadence === "events" ? (counties.size === 1 ? [...counties][0]! : null) : null);
-      if (expectedCounty === null && counties.size > 1) {
+      if (expectedCounty === null && counties.size > 1 && (def.cadence === "monthly" || def.cadence === "events")) {
         warnings.plain.push(`rows span ${counties.size} counties: one delivery keyed on its file name`);
       }
       let period = expectedPeriod;
