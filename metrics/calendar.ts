@@ -25,7 +25,14 @@ export const HOLIDAY_FILE = join(REPO_ROOT, "data", "holidays.json");
 
 export class CalendarRangeError extends Error {
   constructor(date: string, years: readonly number[]) {
-    const range = years.length ? `${years[0]}–${years[years.length - 1]}` : "none";
+    const spans: string[] = [];
+    for (let i = 0; i < years.length; ) {
+      let j = i;
+      while (j + 1 < years.length && years[j + 1] === years[j]! + 1) j++;
+      spans.push(i === j ? `${years[i]}` : `${years[i]}–${years[j]}`);
+      i = j + 1;
+    }
+    const range = spans.length ? spans.join(", ") : "none";
     super(
       `working-day calendar does not cover ${date}: known years ${range} (chinese-days and data/holidays.json); ` +
         `add the official holiday notice for ${date.slice(0, 4)} to data/holidays.json`,
