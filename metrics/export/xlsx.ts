@@ -140,7 +140,7 @@ export function buildWorkbook(doc: XlsxDocument): ExcelJS.Workbook {
   return wb;
 }
 
-export async function toXlsx(doc: XlsxDocument): Promise<Buffer> {
+export async function toXlsx(doc: XlsxDocument): Promise<Uint8Array> {
   const data = await buildWorkbook(doc).xlsx.writeBuffer();
-  return Buffer.from(data as ArrayBuffer);
+  return new Uint8Array(data as ArrayBuffer);
 }

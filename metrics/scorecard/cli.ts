@@ -1,13 +1,104 @@
 // `jiuzhu score` and `jiuzhu allocate`.
-import type { Command } from "commander";
+import { writeFileSync } from "node:fs";
+import { Option, type Command } from "commander";
+import { DEFAULT_DB, withWarehouse } from "../../loaders/db.js";
+import { DEFAULT_ALLOCATION, parseAllocationConfig } from "../allocation/config.js";
+import { allocationCsv, allocationJson, allocationTable, allocationXlsx } from "../allocation/report.js";
+import { runAllocation } from "../allocation/run.js";
+import { computeScores } from "./compute.js";
+import { loadScorecardConfig, readJsonFile } from "./load.js";
+import { DETAIL_COLUMNS, detailTable, readDetail, readScores, scoresCsv, scoresJson, scoresTable } from "./report.js";
+import { toCsv } from "../export/csv.js";
+import { parseWindow } from "./window.js";
+
+/** Parse a pool: whole yuan, with optional thousands separators, 元, or a 万 / 亿 multiplier. */
+export function parsePool(text: string): number {
+  const t = text.trim().replace(/[,_，\s]/g, "").replace(/元$/, "");
+  const m = /^(\d+(?:\.\d+)?)(万|亿)?$/.exec(t);
+  if (!m) throw new Error(`--pool "${text}" is not an amount in yuan (e.g. 50000000, 50,000,000 or 5000万)`);
+  const [intPart, frac = ""] = m[1]!.split(".");
+  const scale = m[2] === "亿" ? 8 : m[2] === "万" ? 4 : 0;
+  if (frac.length > scale) throw new Error(`--pool "${text}" is not a whole number of yuan`);
+  const digits = intPart! + frac.padEnd(scale, "0");
+  const value = Number(BigInt(digits));
+  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`--pool "${text}" must be a positive amount below 9,007,199,254,740,991 yuan`);
+  return value;
+}
+
+function emit(text: string | Uint8Array, out: string | undefined): void {
+  if (out) {
+    writeFileSync(out, text);
+    process.stderr.write(`written ${out}\n`);
+  } else process.stdout.write(text);
+}
 
 export function registerScoreCommands(program: Command): void {
-  for (const name of ["score", "allocate"]) {
-    program
-      .command(name)
-      .option("--db <path>", "warehouse file", "data/warehouse.duckdb")
-      .action(() => {
-        throw new Error(`${name}: not implemented yet`);
+  program
+    .command("score")
+    .description("score counties or cities for a window: composite, grade, rank and its change, decomposition (writes mart_score*)")
+    .requiredOption("--window <window>", "reporting window: 2026-06, 2026-Q2, 2026-H1 or 2026")
+    .addOption(new Option("--level <level>", "regions to show").choices(["county", "city"]).default("county"))
+    .addOption(new Option("--format <format>", "output format").choices(["table", "csv", "json"]).default("table"))
+    .option("--config <file>", "scorecard configuration (default: metrics/scorecard/scorecard.default.json)")
+    .option("--detail <code>", "show one region's points indicator by indicator")
+    .option("--out <file>", "write to a file instead of standard output")
+    .option("--db <path>", "warehouse file", DEFAULT_DB)
+    .action(async (opts: { window: string; level: string; format: string; config?: string; detail?: string; out?: string; db: string }) => {
+      parseWindow(opts.window);
+      const cfg = loadScorecardConfig(opts.config);
+      await withWarehouse(opts.db, async (wh) => {
+        await computeScores(wh, { windows: [opts.window], config: cfg });
+        const rows = await readScores(wh, opts.window, opts.level);
+        if (rows.length === 0) throw new Error(`no ${opts.level} scores for window ${opts.window}`);
+        if (opts.detail) {
+          const detail = await readDetail(wh, opts.window, opts.level, opts.detail);
+          if (detail.length === 0) throw new Error(`no ${opts.level} ${opts.detail} in window ${opts.window}`);
+          const score = rows.find((r) => r.region_code === opts.detail);
+          if (opts.format === "json") emit(JSON.stringify({ score, indicators: detail }, null, 2) + "\n", opts.out);
+          else if (opts.format === "csv") emit(toCsv(detail, DETAIL_COLUMNS), opts.out);
+          else emit(detailTable(detail, score), opts.out);
+          return;
+        }
+        if (opts.format === "json") emit(scoresJson(rows), opts.out);
+        else if (opts.format === "csv") emit(scoresCsv(rows, cfg), opts.out);
+        else emit(scoresTable(rows, cfg, opts.window, opts.level), opts.out);
       });
-  }
+    });
+
+  program
+    .command("allocate")
+    .description("allocate a 以奖代补 reward pool over the counties by need, fiscal difficulty and performance (records the run)")
+    .requiredOption("--window <window>", "reporting window whose scores count: 2026, 2026-H1, …")
+    .requiredOption("--pool <amount>", "the pool in yuan (50000000, 50,000,000 or 5000万)")
+    .option("--config <file>", "allocation configuration (default: metrics/allocation/allocation.default.json)")
+    .option("--scorecard <file>", "scorecard configuration (default: the shipped one)")
+    .option("--previous <run_id>", "the previous allocation to cap changes against (default: the latest run of the previous window)")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "csv", "json", "xlsx"]).default("table"))
+    .option("--out <file>", "write to a file (required for xlsx)")
+    .option("--no-record", "do not record the run in meta_allocation / mart_allocation")
+    .option("--db <path>", "warehouse file", DEFAULT_DB)
+    .action(
+      async (opts: { window: string; pool: string; config?: string; scorecard?: string; previous?: string; format: string; out?: string; record: boolean; db: string }) => {
+        parseWindow(opts.window);
+        const pool = parsePool(opts.pool);
+        const config = opts.config ? parseAllocationConfig(readJsonFile(opts.config, "allocation configuration"), `allocation configuration ${opts.config}`) : DEFAULT_ALLOCATION;
+        const scorecard = loadScorecardConfig(opts.scorecard);
+        if (opts.format === "xlsx" && !opts.out) throw new Error("--format xlsx needs --out FILE");
+        await withWarehouse(opts.db, async (wh) => {
+          const run = await runAllocation(wh, {
+            window: opts.window,
+            pool,
+            config,
+            scorecard,
+            previousRunId: opts.previous ?? null,
+            record: opts.record,
+          });
+          if (opts.format === "json") emit(allocationJson(run), opts.out);
+          else if (opts.format === "csv") emit(allocationCsv(run), opts.out);
+          else if (opts.format === "xlsx") emit(await allocationXlsx(run), opts.out);
+          else emit(allocationTable(run), opts.out);
+          if (run.run_id) process.stderr.write(`recorded allocation run ${run.run_id} (input hash ${run.input_hash.slice(0, 16)})\n`);
+        });
+      },
+    );
 }

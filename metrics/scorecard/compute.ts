@@ -285,7 +285,7 @@ export async function computeScores(wh: Warehouse, options: ComputeScoresOptions
 
   await wh.transaction(async (tx) => {
     for (const [table, cols] of TABLES) {
-      await ensureTable(tx, table, cols);
+      await ensureTable(tx, table, cols, { replaceIfDifferent: true });
       if (wanted) await tx.run(`DELETE FROM ${table} WHERE list_contains(?::VARCHAR[], "window")`, [varcharList(wanted)]);
       else await tx.run(`DELETE FROM ${table}`);
     }

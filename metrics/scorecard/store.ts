@@ -66,14 +66,26 @@ export async function tableExists(wh: Warehouse, table: string): Promise<boolean
   return Number(rows[0]?.n ?? 0) > 0;
 }
 
-/** Create the table, or re-create it when its columns differ from `columns` (an older layout). */
-export async function ensureTable(wh: Warehouse, table: string, columns: readonly TableColumn[]): Promise<void> {
+/**
+ * Create the table. When it exists with other columns (an older layout), a derived mart is
+ * re-created (`replaceIfDifferent`); a record is never dropped: that is an error.
+ */
+export async function ensureTable(
+  wh: Warehouse,
+  table: string,
+  columns: readonly TableColumn[],
+  options: { replaceIfDifferent?: boolean } = {},
+): Promise<void> {
   const existing = await wh.query<{ column_name: string }>(
     "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
     [table],
   );
   const same = existing.length === columns.length && existing.every((c, i) => c.column_name === columns[i]!.name);
-  if (existing.length > 0 && !same) await wh.run(`DROP TABLE ${quoteIdent(table)}`);
+  if (existing.length > 0 && !same) {
+    if (!options.replaceIfDifferent)
+      throw new Error(`${table} has columns (${existing.map((c) => c.column_name).join(", ")}) that this version does not write; migrate it first`);
+    await wh.run(`DROP TABLE ${quoteIdent(table)}`);
+  }
   await wh.run(createTableSql(table, columns));
 }
 

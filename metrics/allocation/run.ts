@@ -1,0 +1,304 @@
+// DB glue of the allocation: gather the inputs (scores, need, fiscal difficulty, rollover,
+// previous allocation), run the pure core, hash the inputs, record the run.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { Warehouse } from "../../loaders/db.js";
+import { DEFAULT_SCORECARD, type ScorecardConfig } from "../scorecard/config.js";
+import { computeScores } from "../scorecard/compute.js";
+import { appendRows, ensureTable, tableExists, type TableColumn, type TableRow } from "../scorecard/store.js";
+import { parseWindow, previousWindow } from "../scorecard/window.js";
+import { DEFAULT_ALLOCATION } from "./config.js";
+import { allocate, type AllocationConfig, type AllocationCountyInput, type AllocationResult } from "./core.js";
+
+export const META_ALLOCATION: readonly TableColumn[] = [
+  { name: "run_id", type: "VARCHAR" },
+  { name: "created_at", type: "TIMESTAMP" },
+  { name: "pool", type: "BIGINT" },
+  { name: "window", type: "VARCHAR" },
+  { name: "level", type: "VARCHAR" },
+  { name: "unit", type: "BIGINT" },
+  { name: "weights", type: "VARCHAR" },
+  { name: "config", type: "VARCHAR" },
+  { name: "config_version", type: "VARCHAR" },
+  { name: "scorecard_version", type: "VARCHAR" },
+  { name: "previous_run_id", type: "VARCHAR" },
+  { name: "fiscal_year", type: "INTEGER" },
+  { name: "rollover_window", type: "VARCHAR" },
+  { name: "input_hash", type: "VARCHAR" },
+  { name: "software_version", type: "VARCHAR" },
+  { name: "total", type: "BIGINT" },
+  { name: "eligible_count", type: "INTEGER" },
+  { name: "warnings", type: "VARCHAR[]" },
+];
+
+export const MART_ALLOCATION: readonly TableColumn[] = [
+  { name: "run_id", type: "VARCHAR" },
+  { name: "window", type: "VARCHAR" },
+  { name: "county_code", type: "VARCHAR" },
+  { name: "county_name", type: "VARCHAR" },
+  { name: "grade", type: "VARCHAR" },
+  { name: "composite", type: "DOUBLE" },
+  { name: "eligible", type: "BOOLEAN" },
+  { name: "excluded_reason", type: "VARCHAR" },
+  { name: "need", type: "DOUBLE" },
+  { name: "fiscal", type: "DOUBLE" },
+  { name: "performance", type: "DOUBLE" },
+  { name: "rollover_ratio", type: "DOUBLE" },
+  { name: "need_share", type: "DOUBLE" },
+  { name: "fiscal_share", type: "DOUBLE" },
+  { name: "performance_share", type: "DOUBLE" },
+  { name: "share", type: "DOUBLE" },
+  { name: "target", type: "DOUBLE" },
+  { name: "lower_bound", type: "BIGINT" },
+  { name: "upper_bound", type: "BIGINT" },
+  { name: "bound", type: "VARCHAR" },
+  { name: "before_deduction", type: "BIGINT" },
+  { name: "deduction", type: "BIGINT" },
+  { name: "amount", type: "BIGINT" },
+  { name: "previous_amount", type: "BIGINT" },
+  { name: "change", type: "BIGINT" },
+  { name: "change_ratio", type: "DOUBLE" },
+];
+
+/** The version in package.json (the software that computed the money). */
+export function softwareVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { name: string; version: string };
+  return `${pkg.name} ${pkg.version}`;
+}
+
+/** JSON with object keys sorted at every depth: the same value always gives the same text. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+export function sha256(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+export interface AllocationInputs {
+  window: string;
+  counties: AllocationCountyInput[];
+  scorecardVersion: string;
+  previousRunId: string | null;
+  fiscalYear: number | null;
+  rolloverWindow: string;
+}
+
+/** The year whose December rollover counts: the window's own year for a year window, else the year before. */
+export function rolloverWindowOf(window: string): string {
+  const w = parseWindow(window);
+  return String(w.kind === "year" ? w.year : w.year - 1);
+}
+
+/** Gather the counties' factor values for a window (scoring the window first if it has no scores yet). */
+export async function loadAllocationInputs(
+  wh: Warehouse,
+  window: string,
+  options: { scorecard?: ScorecardConfig; previousRunId?: string | null } = {},
+): Promise<AllocationInputs> {
+  const scorecard = options.scorecard ?? DEFAULT_SCORECARD;
+  parseWindow(window);
+  const scored =
+    (await tableExists(wh, "mart_score")) &&
+    (
+      await wh.query<{ n: bigint }>(
+        `SELECT count(*) AS n FROM mart_score WHERE "window" = ? AND level = 'county' AND config_version = ?`,
+        [window, scorecard.version],
+      )
+    )[0]!.n > 0n;
+  if (!scored) await computeScores(wh, { windows: [window], config: scorecard });
+
+  const scores = await wh.query<{ region_code: string; region_name: string; composite: number | null; grade: string | null }>(
+    `SELECT region_code, region_name, composite, grade FROM mart_score
+      WHERE "window" = ? AND level = 'county' ORDER BY region_code`,
+    [window],
+  );
+  const indicator = async (id: string, w: string) =>
+    new Map(
+      (
+        await wh.query<{ region_code: string; value: number | null; numerator: number | null; denominator: number | null }>(
+          `SELECT region_code, CAST(value AS DOUBLE) AS value, CAST(numerator AS DOUBLE) AS numerator, CAST(denominator AS DOUBLE) AS denominator
+             FROM mart_indicator WHERE indicator = ? AND "window" = ? AND level = 'county' AND status = 'ok'`,
+          [id, w],
+        )
+      ).map((r) => [r.region_code, r] as const),
+    );
+  const need = await indicator("coverage.persons", window);
+  const rolloverWindow = rolloverWindowOf(window);
+  const rollover = await indicator("budget.rollover_ratio", rolloverWindow);
+
+  // Fiscal difficulty of the window's year, else the latest year before it.
+  const year = parseWindow(window).year;
+  const fiscal = new Map<string, number>();
+  let fiscalYear: number | null = null;
+  if (await tableExists(wh, "core_county_profile")) {
+    const rows = await wh.query<{ county_code: string; year: number; fiscal_difficulty: number | null }>(
+      `SELECT county_code, CAST(year AS INTEGER) AS year, CAST(fiscal_difficulty AS DOUBLE) AS fiscal_difficulty
+         FROM core_county_profile WHERE year <= ? QUALIFY row_number() OVER (PARTITION BY county_code ORDER BY year DESC) = 1`,
+      [year],
+    );
+    for (const r of rows) {
+      if (r.fiscal_difficulty !== null) fiscal.set(r.county_code, r.fiscal_difficulty);
+      fiscalYear = Math.max(fiscalYear ?? r.year, r.year);
+    }
+  }
+
+  // The previous allocation: the named run, or the latest recorded for the window before this one.
+  let previousRunId = options.previousRunId ?? null;
+  if (previousRunId === null && (await tableExists(wh, "meta_allocation"))) {
+    const rows = await wh.query<{ run_id: string }>(
+      `SELECT run_id FROM meta_allocation WHERE "window" = ? AND level = 'county' ORDER BY created_at DESC, run_id DESC LIMIT 1`,
+      [previousWindow(window)],
+    );
+    previousRunId = rows[0]?.run_id ?? null;
+  }
+  const previous = new Map<string, number>();
+  if (previousRunId !== null) {
+    if (!(await tableExists(wh, "mart_allocation"))) throw new Error(`previous allocation run ${previousRunId} not found`);
+    const rows = await wh.query<{ county_code: string; amount: bigint }>(`SELECT county_code, amount FROM mart_allocation WHERE run_id = ?`, [previousRunId]);
+    if (rows.length === 0) throw new Error(`previous allocation run ${previousRunId} not found`);
+    for (const r of rows) previous.set(r.county_code, Number(r.amount));
+  }
+
+  const counties: AllocationCountyInput[] = scores.map((s) => {
+    const ro = rollover.get(s.region_code);
+    return {
+      code: s.region_code,
+      name: s.region_name,
+      grade: s.grade,
+      composite: s.composite,
+      need: need.get(s.region_code)?.value ?? null,
+      fiscal: fiscal.get(s.region_code) ?? null,
+      previous: previousRunId === null ? null : (previous.get(s.region_code) ?? 0),
+      rollover:
+        ro && ro.value !== null && ro.numerator !== null && ro.denominator !== null
+          ? { ratio: ro.value, balance: ro.numerator, spent: ro.denominator }
+          : null,
+    };
+  });
+  return { window, counties, scorecardVersion: scorecard.version, previousRunId, fiscalYear, rolloverWindow };
+}
+
+export interface AllocationRun {
+  run_id: string | null;
+  created_at: Date;
+  window: string;
+  pool: number;
+  config: AllocationConfig;
+  inputs: AllocationInputs;
+  input_hash: string;
+  software_version: string;
+  result: AllocationResult;
+}
+
+export interface RunAllocationOptions {
+  window: string;
+  pool: number;
+  config?: AllocationConfig;
+  scorecard?: ScorecardConfig;
+  previousRunId?: string | null;
+  /** Record the run in meta_allocation and mart_allocation (default true). */
+  record?: boolean;
+  now?: Date;
+}
+
+/** The hash of everything the money depends on. */
+export function inputHash(window: string, pool: number, config: AllocationConfig, inputs: AllocationInputs): string {
+  return sha256(
+    canonicalJson({
+      window,
+      pool,
+      config,
+      scorecard_version: inputs.scorecardVersion,
+      previous_run_id: inputs.previousRunId,
+      counties: [...inputs.counties].sort((a, b) => (a.code < b.code ? -1 : 1)),
+    }),
+  );
+}
+
+export async function runAllocation(wh: Warehouse, options: RunAllocationOptions): Promise<AllocationRun> {
+  const config = options.config ?? DEFAULT_ALLOCATION;
+  const inputs = await loadAllocationInputs(wh, options.window, { scorecard: options.scorecard, previousRunId: options.previousRunId });
+  if (inputs.counties.length === 0) throw new Error(`no county has a score for window ${options.window}`);
+  const result = allocate({ pool: options.pool, counties: inputs.counties }, config);
+  const hash = inputHash(options.window, options.pool, config, inputs);
+  const now = options.now ?? new Date();
+  const run: AllocationRun = {
+    run_id: null,
+    created_at: now,
+    window: options.window,
+    pool: options.pool,
+    config,
+    inputs,
+    input_hash: hash,
+    software_version: softwareVersion(),
+    result,
+  };
+  if (options.record !== false) {
+    run.run_id = `${options.window}-${now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${hash.slice(0, 8)}`;
+    await recordAllocation(wh, run);
+  }
+  return run;
+}
+
+async function recordAllocation(wh: Warehouse, run: AllocationRun): Promise<void> {
+  const meta: TableRow = {
+    run_id: run.run_id,
+    created_at: run.created_at,
+    pool: run.pool,
+    window: run.window,
+    level: "county",
+    unit: run.config.unit,
+    weights: canonicalJson(run.config.weights),
+    config: canonicalJson(run.config),
+    config_version: run.config.version,
+    scorecard_version: run.inputs.scorecardVersion,
+    previous_run_id: run.inputs.previousRunId,
+    fiscal_year: run.inputs.fiscalYear,
+    rollover_window: run.inputs.rolloverWindow,
+    input_hash: run.input_hash,
+    software_version: run.software_version,
+    total: run.result.total,
+    eligible_count: run.result.eligible_count,
+    warnings: run.result.warnings,
+  };
+  const rollover = new Map(run.inputs.counties.map((c) => [c.code, c.rollover?.ratio ?? null]));
+  const rows: TableRow[] = run.result.counties.map((c) => ({
+    run_id: run.run_id,
+    window: run.window,
+    county_code: c.code,
+    county_name: c.name,
+    grade: c.grade,
+    composite: c.composite,
+    eligible: c.eligible,
+    excluded_reason: c.excluded_reason,
+    need: c.need,
+    fiscal: c.fiscal,
+    performance: c.performance,
+    rollover_ratio: rollover.get(c.code) ?? null,
+    need_share: c.need_share,
+    fiscal_share: c.fiscal_share,
+    performance_share: c.performance_share,
+    share: c.share,
+    target: c.target,
+    lower_bound: c.lower,
+    upper_bound: c.upper,
+    bound: c.bound,
+    before_deduction: c.before_deduction,
+    deduction: c.deduction,
+    amount: c.amount,
+    previous_amount: c.previous,
+    change: c.change,
+    change_ratio: c.change_ratio,
+  }));
+  await wh.transaction(async (tx) => {
+    await ensureTable(tx, "meta_allocation", META_ALLOCATION);
+    await ensureTable(tx, "mart_allocation", MART_ALLOCATION);
+    await appendRows(tx, "meta_allocation", META_ALLOCATION, [meta]);
+    await appendRows(tx, "mart_allocation", MART_ALLOCATION, rows);
+  });
+}
