@@ -8,15 +8,16 @@
 import { createHash } from "node:crypto";
 import { createReadStream, readdirSync, statSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
-import type { DuckDBAppender } from "@duckdb/node-api";
-import { Warehouse, quoteIdent } from "./db.js";
+import { Warehouse } from "./db.js";
 import { extractDef, type ExtractDef, type ExtractType } from "./contracts/dictionary.js";
 import { extractColumns } from "./contracts/sql.js";
 import { compileContract, validateCells, HOUSEHOLD_FIELDS, type CompiledContract } from "./contracts/contracts.js";
+import type { FieldDef } from "./contracts/dictionary.js";
 import { cellText, toHalfWidth, type Canonical, type Cell, type RegionLookup } from "./contracts/normalise.js";
 import { assertExtractType, mapHeader, parseFileName, sheetNamesExtract, typeFromFileName, typeFromHeader } from "./detect.js";
 import { acquireLock } from "./lock.js";
 import { ensureWarehouseSchema, stagingTable } from "./schema.js";
+import { CsvSink } from "./sink.js";
 import { openCsv } from "./readers/csv.js";
 import { openXlsx } from "./readers/xlsx.js";
 import { openParquet } from "./readers/parquet.js";
@@ -57,6 +58,8 @@ export interface FileResult {
   /** Deliveries this one superseded. */
   superseded: number[];
   seconds: number;
+  /** Where the time went (s): hash, parse+validate+write staging file, DuckDB insert, checks+lineage, commit. */
+  phases?: { hash: number; parse: number; insert: number; checks: number; commit: number };
 }
 
 export interface IngestSummary {
@@ -239,19 +242,72 @@ class Warnings {
   }
 }
 
-type AppendFn = (ap: DuckDBAppender, v: Canonical) => void;
+const REJECT_COLUMNS: [string, string][] = [
+  ["delivery_id", "INTEGER"],
+  ["file_name", "VARCHAR"],
+  ["line", "INTEGER"],
+  ["column_name", "VARCHAR"],
+  ["value", "VARCHAR"],
+  ["reason", "VARCHAR"],
+];
 
-function appenderFor(sqlType: string): AppendFn {
-  if (sqlType.startsWith("INTEGER")) return (ap, v) => (v === null ? ap.appendNull() : ap.appendInteger(v as number));
-  if (sqlType.startsWith("BOOLEAN")) return (ap, v) => (v === null ? ap.appendNull() : ap.appendBoolean(v as boolean));
-  // VARCHAR, DATE and DECIMAL: the canonical text, cast exactly by DuckDB
-  return (ap, v) => (v === null ? ap.appendNull() : ap.appendVarchar(String(v)));
+/**
+ * Roster households must agree on household-level fields. Tracked while the
+ * rows stream: the first row's values are the household's; rows of a
+ * household found to disagree are all rejected at the end.
+ */
+class HouseholdCheck {
+  private readonly idx: number[];
+  private readonly hhIdx: number;
+  private readonly countyIdx: number;
+  private readonly seen = new Map<string, { sig: string; lines: number[]; values?: string[]; bad?: string }>();
+
+  constructor(fields: readonly FieldDef[]) {
+    this.idx = HOUSEHOLD_FIELDS.map((f) => fields.findIndex((x) => x.name === f));
+    this.hhIdx = fields.findIndex((f) => f.name === "household_id");
+    this.countyIdx = fields.findIndex((f) => f.name === "region_code");
+  }
+
+  add(out: Canonical[], line: number): void {
+    const key = `${String(out[this.countyIdx]).slice(0, 6)}\u0001${out[this.hhIdx]}`;
+    let sig = "";
+    for (const i of this.idx) sig += `${out[i]}\u0001`;
+    const h = this.seen.get(key);
+    if (!h) {
+      this.seen.set(key, { sig, lines: [line] });
+      return;
+    }
+    if (h.sig !== sig && !h.values) {
+      // first disagreement: every earlier row carried the first row's values
+      h.values = h.lines.map(() => h.sig);
+      const a = h.sig.split("\u0001"), b = sig.split("\u0001");
+      h.bad = HOUSEHOLD_FIELDS[a.findIndex((v, i) => v !== b[i])]!;
+    }
+    h.lines.push(line);
+    h.values?.push(sig);
+  }
+
+  badRows(): { line: number; field: string; value: string; reason: string }[] {
+    const out: { line: number; field: string; value: string; reason: string }[] = [];
+    for (const [key, h] of this.seen) {
+      if (!h.values || !h.bad) continue;
+      const at = HOUSEHOLD_FIELDS.indexOf(h.bad as (typeof HOUSEHOLD_FIELDS)[number]);
+      const hh = key.split("\u0001")[1];
+      h.lines.forEach((line, i) =>
+        out.push({ line, field: h.bad!, value: h.values![i]!.split("\u0001")[at]!, reason: `household ${hh} rows disagree on ${h.bad}: the household is rejected whole` }),
+      );
+    }
+    return out.sort((a, b) => a.line - b.line);
+  }
 }
 
+// Test hooks for "killed half-way": die while reading rows, or with every row staged but not committed.
 const CRASH_AFTER = Number(process.env.JIUZHU_INGEST_CRASH_AFTER_ROWS ?? 0);
+const CRASH_STAGED = process.env.JIUZHU_INGEST_CRASH_STAGED === "1";
 
 class IngestContext {
   private readonly contracts = new Map<ExtractType, CompiledContract>();
+  private hashSeconds = 0;
 
   constructor(
     private readonly wh: Warehouse,
@@ -297,7 +353,9 @@ class IngestContext {
     if (ext === ".xls") throw new FileRefused(name, "old .xls workbooks are not read: save the file as .xlsx or CSV");
     if (!format) throw new FileRefused(name, `unknown format ${ext || "(no extension)"}: expected .csv, .xlsx or .parquet`);
 
+    const tHash = performance.now();
     const hash = await hashFile(path);
+    this.hashSeconds = (performance.now() - tHash) / 1000;
     const same = await this.wh.query<{ delivery_id: number; file_name: string }>(
       "SELECT delivery_id, file_name FROM meta_delivery WHERE content_hash = ? ORDER BY delivery_id LIMIT 1",
       [hash],
@@ -394,19 +452,26 @@ class IngestContext {
     let maxEventMonth: string | null = null;
 
     const columns = extractColumns(type);
-    const plan = columns.map(([col, sqlType]) => ({ col, append: appenderFor(sqlType), field: fieldIdx(col) }));
+    const plan = columns.map(([col]) => ({ col, field: fieldIdx(col) }));
+    const ncols = plan.length;
+    const lineageAt = (col: string) => plan.findIndex((p) => p.field < 0 && p.col === col);
+    const deliveryAt = lineageAt("delivery_id"), lineAt = lineageAt("line"), countyAt = lineageAt("county_code"), cityAt = lineageAt("city_code");
+    const fieldAt = plan.map((p) => p.field);
 
     const wh = this.wh;
+    const tStart = performance.now();
     await wh.run("BEGIN TRANSACTION");
     let committed = false;
-    let stg: DuckDBAppender | null = null;
-    let rej: DuckDBAppender | null = null;
+    const stg = new CsvSink(
+      stagingTable(type),
+      columns,
+      plan.map((p) => p.field >= 0 && fields[p.field]!.kind === "text"),
+    );
+    const rej = new CsvSink("meta_reject", REJECT_COLUMNS, [false, true, false, true, true, true]);
     try {
       const idRow = await wh.query<{ id: number }>("SELECT CAST(coalesce(max(delivery_id), 0) + 1 AS INTEGER) AS id FROM meta_delivery");
       const deliveryId = idRow[0]!.id;
-      stg = await wh.connection.createAppender(stagingTable(type));
-      rej = await wh.connection.createAppender("meta_reject");
-      const rejAp = rej;
+      const rowOut: Canonical[] = new Array(ncols).fill(null);
       let rowsRead = 0;
       let rowsLoaded = 0;
       let rowsRejected = 0;
@@ -417,18 +482,16 @@ class IngestContext {
       const out: Canonical[] = new Array(nf);
       const map = job.map;
 
+      const rejRow: Canonical[] = [deliveryId, name, 0, null, null, ""];
       const reject = (line: number, column: string | null, value: Cell, reason: string) => {
-        rejAp.appendInteger(deliveryId);
-        rejAp.appendVarchar(name);
-        rejAp.appendInteger(line);
-        if (column === null) rejAp.appendNull();
-        else rejAp.appendVarchar(column);
         const v = value == null ? null : cellText(value);
-        if (v === null) rejAp.appendNull();
-        else rejAp.appendVarchar(v.length > 500 ? `${v.slice(0, 500)}…` : v);
-        rejAp.appendVarchar(reason);
-        rejAp.endRow();
+        rejRow[2] = line;
+        rejRow[3] = column;
+        rejRow[4] = v === null ? null : v.length > 500 ? `${v.slice(0, 500)}…` : v;
+        rejRow[5] = reason;
+        rej.push(rejRow);
       };
+      const households = type === "roster" ? new HouseholdCheck(fields) : null;
 
       const regionCols = [regionIdx, countyIdx].filter((i) => i >= 0).map((i) => map[i]!).filter((c) => c >= 0);
       for await (const batch of source.batches()) {
@@ -496,41 +559,38 @@ class IngestContext {
           // append: canonical fields, then lineage
           const regionCode =
             regionIdx >= 0 ? (out[regionIdx] as string) : countyIdx >= 0 ? (out[countyIdx] as string) : regionsCodeIdx >= 0 ? (out[regionsCodeIdx] as string | null) : null;
-          for (const p of plan) {
-            if (p.field >= 0) p.append(stg, out[p.field]!);
-            else if (p.col === "delivery_id") stg.appendInteger(deliveryId);
-            else if (p.col === "line") stg.appendInteger(line);
-            else if (p.col === "county_code") {
-              if (regionCode && regionCode.length >= 6) stg.appendVarchar(regionCode.slice(0, 6));
-              else stg.appendNull();
-            } else if (p.col === "city_code") {
-              if (regionCode && regionCode.length >= 4) stg.appendVarchar(regionCode.slice(0, 4));
-              else stg.appendNull();
-            } else stg.appendNull();
+          for (let c = 0; c < ncols; c++) {
+            const fi = fieldAt[c]!;
+            if (fi >= 0) rowOut[c] = out[fi]!;
           }
-          stg.endRow();
+          if (deliveryAt >= 0) rowOut[deliveryAt] = deliveryId;
+          if (lineAt >= 0) rowOut[lineAt] = line;
+          if (countyAt >= 0) rowOut[countyAt] = regionCode && regionCode.length >= 6 ? regionCode.slice(0, 6) : null;
+          if (cityAt >= 0) rowOut[cityAt] = regionCode && regionCode.length >= 4 ? regionCode.slice(0, 4) : null;
+          stg.push(rowOut);
+          households?.add(out, line);
           rowsLoaded++;
           for (const [code, message] of rowWarnings) warnings.add(code, message, `line ${line}`);
-          if (CRASH_AFTER > 0 && rowsLoaded === CRASH_AFTER) {
-            stg.flushSync();
-            process.kill(process.pid, "SIGKILL");
-          }
+          if (CRASH_AFTER > 0 && rowsLoaded === CRASH_AFTER) process.kill(process.pid, "SIGKILL");
         }
         this.progress.rows(rows.length);
       }
-      stg.flushSync();
-      stg.closeSync();
-      stg = null;
-      rej.flushSync();
-      rej.closeSync();
-      rej = null;
+      const tParsed = performance.now();
+      const inserted = await stg.load(wh);
+      const tInserted = performance.now();
+      if (CRASH_STAGED) process.kill(process.pid, "SIGKILL");
       if (emptyLines > 0) warnings.plain.push(`${emptyLines} empty line(s) skipped`);
 
-      if (type === "roster" && rowsLoaded > 0) {
-        const dropped = await this.rejectDisagreeingHouseholds(deliveryId, name);
-        rowsLoaded -= dropped;
-        rowsRejected += dropped;
+      // roster households whose rows disagree on household-level fields: rejected whole
+      const badRows = households?.badRows() ?? [];
+      if (badRows.length > 0) {
+        for (const b of badRows) reject(b.line, columnLabel(fieldIdx(b.field)), b.value, b.reason);
+        const lines = `[${badRows.map((b) => b.line).join(",")}]`;
+        await wh.run(`DELETE FROM stg_roster WHERE delivery_id = $id AND list_contains($lines::INTEGER[], line)`, { id: deliveryId, lines });
+        rowsLoaded -= badRows.length;
+        rowsRejected += badRows.length;
       }
+      const rejectLines = await rej.load(wh);
 
       // the delivery: county, period, then supersession within its identity
       const deliveryCounty =
@@ -571,9 +631,13 @@ class IngestContext {
       );
       const multiCounty = deliveryCounty === null && (def.cadence === "monthly" || def.cadence === "events");
       const superseded = await this.supersede(deliveryId, type, deliveryCounty, period, multiCounty ? name : null);
-      await this.checkBalance(type, deliveryId, rowsRead, rowsLoaded, rowsRejected, name);
+      if (inserted !== stg.rows || rowsRead !== rowsLoaded + rowsRejected || rejectLines < rowsRejected) {
+        throw new Error(`counts do not balance (read ${rowsRead}, loaded ${rowsLoaded} of ${inserted} inserted, rejected ${rowsRejected})`);
+      }
+      const tChecked = performance.now();
       await wh.run("COMMIT");
       committed = true;
+      const tCommitted = performance.now();
       return {
         file: name,
         status: "loaded",
@@ -589,51 +653,21 @@ class IngestContext {
         warnings: warnings.list(),
         superseded,
         seconds: 0,
+        phases: {
+          hash: this.hashSeconds,
+          parse: (tParsed - tStart) / 1000,
+          insert: (tInserted - tParsed) / 1000,
+          checks: (tChecked - tInserted) / 1000,
+          commit: (tCommitted - tChecked) / 1000,
+        },
       };
     } finally {
       if (!committed) {
-        try {
-          stg?.closeSync();
-        } catch {
-          /* rolled back below */
-        }
-        try {
-          rej?.closeSync();
-        } catch {
-          /* rolled back below */
-        }
         await wh.run("ROLLBACK").catch(() => undefined);
       }
+      stg.dispose();
+      rej.dispose();
     }
-  }
-
-  /** Roster households whose rows disagree on household-level fields: rejected whole. Returns rows moved. */
-  private async rejectDisagreeingHouseholds(deliveryId: number, name: string): Promise<number> {
-    const cases = HOUSEHOLD_FIELDS.map((f) => `WHEN count(DISTINCT ${quoteIdent(f)}) > 1 THEN '${f}'`).join(" ");
-    const valueCases = HOUSEHOLD_FIELDS.map((f) => `WHEN '${f}' THEN CAST(s.${quoteIdent(f)} AS VARCHAR)`).join(" ");
-    const bad = `SELECT county_code, household_id, CASE ${cases} END AS col
-      FROM stg_roster WHERE delivery_id = $id GROUP BY county_code, household_id HAVING col IS NOT NULL`;
-    const n = await this.wh.query<{ n: bigint }>(`SELECT count(*) AS n FROM (${bad})`, { id: deliveryId });
-    if (Number(n[0]!.n) === 0) return 0;
-    await this.wh.run(
-      `INSERT INTO meta_reject
-       SELECT $id, $name, s.line, b.col, CASE b.col ${valueCases} END,
-              'household ' || s.household_id || ' rows disagree on ' || b.col || ': the household is rejected whole'
-       FROM stg_roster s JOIN (${bad}) b ON s.household_id = b.household_id AND s.county_code IS NOT DISTINCT FROM b.county_code
-       WHERE s.delivery_id = $id ORDER BY s.line`,
-      { id: deliveryId, name },
-    );
-    const moved = await this.wh.query<{ n: bigint }>(
-      `SELECT count(*) AS n FROM stg_roster s WHERE s.delivery_id = $id
-       AND EXISTS (SELECT 1 FROM (${bad}) b WHERE b.household_id = s.household_id AND b.county_code IS NOT DISTINCT FROM s.county_code)`,
-      { id: deliveryId },
-    );
-    await this.wh.run(
-      `DELETE FROM stg_roster s WHERE s.delivery_id = $id
-       AND EXISTS (SELECT 1 FROM (${bad}) b WHERE b.household_id = s.household_id AND b.county_code IS NOT DISTINCT FROM s.county_code)`,
-      { id: deliveryId },
-    );
-    return Number(moved[0]!.n);
   }
 
   /**
@@ -659,19 +693,5 @@ class IngestContext {
       { current, others: `[${others.join(",")}]` },
     );
     return current === deliveryId ? others.filter((id) => rows.find((r) => r.delivery_id === id)?.status === "current") : [];
-  }
-
-  /** `rows read = rows loaded + rows rejected`, checked against what the warehouse now holds. */
-  private async checkBalance(type: ExtractType, deliveryId: number, read: number, loaded: number, rejected: number, name: string): Promise<void> {
-    const [held] = await this.wh.query<{ rows: bigint; lines: bigint }>(
-      `SELECT (SELECT count(*) FROM ${quoteIdent(stagingTable(type))} WHERE delivery_id = $id) AS rows,
-              (SELECT count(DISTINCT line) FROM meta_reject WHERE delivery_id = $id) AS lines`,
-      { id: deliveryId },
-    );
-    if (read !== loaded + rejected || Number(held!.rows) !== loaded || Number(held!.lines) !== rejected) {
-      throw new Error(
-        `${name}: counts do not balance (read ${read}, loaded ${loaded}/${held!.rows} held, rejected ${rejected}/${held!.lines} held)`,
-      );
-    }
   }
 }

@@ -74,13 +74,16 @@ function kindParser(field: FieldDef, ctx: ContractContext): FieldParser {
     case "enum": {
       const map = new Map<string, string>();
       for (const v of field.values ?? []) {
-        for (const name of [v.code, v.label, ...(v.aliases ?? [])]) map.set(enumKey(name), v.code);
+        for (const name of [v.code, v.label, ...(v.aliases ?? [])]) {
+          map.set(enumKey(name), v.code);
+          if (!map.has(name)) map.set(name, v.code); // exact spelling: no normalising on the common path
+        }
       }
       const allowed = (field.values ?? []).map((v) => v.label).join("/");
       return (cell) => {
         const s = cellText(cell);
         if (s === null) return null;
-        const code = map.get(enumKey(s));
+        const code = map.get(s) ?? map.get(enumKey(s));
         return code ?? new Invalid(`unknown value (expected ${allowed}): ${s}`);
       };
     }

@@ -32,7 +32,7 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "jiuzhu-ind-cli-"));
   db = join(dir, "w.duckdb");
-  const wh = await fixtureWarehouse({ path: db });
+  const wh = await fixtureWarehouse({ path: db, meta: true });
   await buildFixture(wh);
   wh.close();
 });
@@ -51,7 +51,7 @@ describe("jiuzhu indicators", () => {
   it("prints JSON and a table", async () => {
     const j = await run("indicators", "--db", db, "--window", "2026-01", "--indicator", "coverage.persons", "--format", "json");
     const rows = JSON.parse(j.out) as { region_code: string; value: number }[];
-    expect(rows.find((r) => r.region_code === "15")!.value).toBe(7);
+    expect(rows.find((r) => r.region_code === "15")!.value).toBe(6);
     const t = await run("indicators", "--db", db, "--window", "2026-01", "--level", "province");
     expect(t.out.split("\n")[0]).toMatch(/^region_code\s+region_name\s+level/);
   });

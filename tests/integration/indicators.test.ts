@@ -30,7 +30,7 @@ const expectStatus = async (indicator: string, window: string, region: string, s
 };
 
 beforeAll(async () => {
-  wh = await fixtureWarehouse();
+  wh = await fixtureWarehouse({ meta: true });
   await buildFixture(wh);
   await computeIndicators(wh);
 });
@@ -65,6 +65,7 @@ describe("process (applications decided in the window, working days)", () => {
     await expectValue("process.p90_days", "2026-Q1", A, 34);
     await expectValue("process.median_days", "2026-Q1", "15", 13); // [3, 11, 13, 34, 34]
     expect((await get("process.median_days", "2026-Q1", "15")).n).toBe(5);
+    await expectStatus("process.median_days", "2026-Q1", C, "gap"); // C delivered no applications
   });
   it("a month with applications delivered but none decided is not applicable", async () => {
     await expectStatus("process.on_time_rate", "2025-12", A, "na");
@@ -72,18 +73,19 @@ describe("process (applications decided in the window, working days)", () => {
 });
 
 describe("coverage", () => {
-  it("persons: distinct persons, averaged over months; cities sum their counties", async () => {
+  it("persons: distinct persons at each level, averaged over months", async () => {
     await expectValue("coverage.persons", "2026-01", A, 4);
-    await expectValue("coverage.persons", "2026-Q1", A, 3.5);
-    await expectValue("coverage.persons", "2026-Q1", B, 1);
-    await expectValue("coverage.persons", "2026-Q1", "1501", 4.5);
-    await expectValue("coverage.persons", "2026-Q1", "15", 6);
+    await expectRatio("coverage.persons", "2026-Q1", A, 7, 2);
+    await expectStatus("coverage.persons", "2026-Q1", B, "gap"); // no February roster
+    await expectValue("coverage.persons", "2026-01", "15", 6); // A 4 + B 1 + C 2, person 3 on A's and C's rosters
+    await expectRatio("coverage.persons", "2026-Q1", "1501", 8, 2); // January A 4 + B 1, February A 3
+    await expectRatio("coverage.persons", "2026-Q1", "15", 10, 2); // January 6, February 4
     await expectValue("coverage.persons", "2025", A, 3);
   });
   it("rates over the population of the window's year (else the latest earlier)", async () => {
-    await expectRatio("coverage.rate", "2026-Q1", "1501", 4.5, 30000);
+    await expectRatio("coverage.rate", "2026-Q1", "1501", 3.5, 10000); // B is a gap
     await expectRatio("coverage.need_rate", "2026-Q1", A, 3.5, 5);
-    await expectRatio("coverage.need_rate", "2026-Q1", "15", 6, 10);
+    await expectRatio("coverage.need_rate", "2026-Q1", "15", 5, 8); // A 3.5 + C 1.5 over 5 + 3
     await expectRatio("coverage.rate", "2025-12", A, 3, 9000);
     await expectStatus("coverage.rate", "2025-12", C, "na"); // no profile for 2025 or before
     await expectStatus("coverage.rate", "2025-12", "1502", "gap"); // and D delivered no roster
@@ -104,7 +106,7 @@ describe("accuracy and integrity", () => {
     await expectRatio("accuracy.benefit_rate", "2025-12", "15", 2, 3);
     await expectRatio("accuracy.benefit_rate", "2026-Q1", A, 2, 3);
     await expectRatio("accuracy.benefit_rate", "2026-Q1", C, 2, 2);
-    await expectRatio("accuracy.benefit_rate", "2026-Q1", "15", 5, 6);
+    await expectRatio("accuracy.benefit_rate", "2026-Q1", "15", 4, 5); // B is a gap
   });
   it("standards at or above the guideline, county-months", async () => {
     await expectRatio("accuracy.standard_ok", "2026-Q1", A, 1, 2);
@@ -122,11 +124,13 @@ describe("accuracy and integrity", () => {
     await expectRatio("accuracy.relative_filed_rate", "2026-Q1", A, 2, 4);
     await expectStatus("accuracy.relative_filed_rate", "2026-Q1", C, "na");
   });
-  it("duplicates across counties count in each county", async () => {
-    await expectValue("integrity.duplicate_persons", "2026-01", A, 1);
-    await expectValue("integrity.duplicate_persons", "2026-01", C, 1);
-    await expectValue("integrity.duplicate_persons", "2026-01", B, 0);
-    await expectValue("integrity.duplicate_persons", "2026-02", A, 0);
+  it("duplicates: persons on more than one household within the region", async () => {
+    await expectValue("integrity.duplicate_persons", "2026-01", A, 0); // person 3 is on one household of A…
+    await expectValue("integrity.duplicate_persons", "2026-01", C, 0); // …and one of C
+    await expectValue("integrity.duplicate_persons", "2026-01", "15", 1); // the province sees both
+    await expectValue("integrity.duplicate_persons", "2026-01", "1501", 0);
+    await expectValue("integrity.duplicate_persons", "2026-02", A, 1); // person 4 on H1 and H3
+    await expectValue("integrity.duplicate_persons", "2026-Q1", A, 1);
     await expectValue("integrity.duplicate_persons", "2026-Q1", "15", 2);
   });
 });
@@ -135,18 +139,20 @@ describe("funds and budget", () => {
   it("paid by the 10th, amounts matching, only months with both extracts", async () => {
     await expectRatio("funds.paid_rate", "2025-12", A, 1, 2);
     await expectRatio("funds.paid_rate", "2026-Q1", A, 4, 5);
-    await expectRatio("funds.paid_rate", "2026-Q1", "15", 5, 6);
+    await expectRatio("funds.paid_rate", "2026-Q1", "15", 4, 5); // C: no February payments, a gap
+    await expectStatus("funds.paid_rate", "2026-Q1", C, "gap");
+    await expectRatio("funds.paid_rate", "2026-01", C, 1, 1);
     await expectRatio("funds.amount_match_rate", "2026-Q1", A, 3, 4);
     await expectStatus("funds.paid_rate", "2026-Q1", B, "gap");
   });
   it("unlisted payments: count and exact amount, linshi excluded", async () => {
     const r = await get("funds.unlisted_payments", "2026-Q1", "15");
     expect([r.status, r.value, r.amount]).toEqual(["ok", 1, "300.50"]);
-    await expectValue("funds.unlisted_payments", "2026-Q1", C, 0);
+    await expectValue("funds.unlisted_payments", "2026-01", C, 0);
   });
   it("socialized rate as exact money sums; proxy violations", async () => {
     await expectRatio("funds.socialized_rate", "2026-Q1", A, 3350.5, 4050.5);
-    await expectRatio("funds.socialized_rate", "2026-Q1", "15", 4450.5, 5150.5);
+    await expectRatio("funds.socialized_rate", "2026-01", "15", 2850.5, 3050.5);
     const p = await get("funds.proxy_violations", "2026-Q1", A);
     expect([p.value, p.amount]).toEqual([2, "1650.00"]);
   });
@@ -203,7 +209,7 @@ describe("a county with no data", () => {
       [D],
     );
     for (const r of rows) {
-      if (r.indicator === "reporting.completeness") expect([r.status, r.value]).toEqual(["ok", 0]);
+      if (r.indicator.startsWith("reporting.")) expect([r.status, r.value]).toEqual(["ok", 0]);
       else expect(["na", "gap"], r.indicator).toContain(r.status);
     }
     expect(rows.find((r) => r.indicator === "coverage.persons")!.status).toBe("gap");
@@ -217,7 +223,8 @@ describe("ratios are ratios of sums at every level", () => {
       WITH c AS (
         SELECT indicator, "window", left(region_code, 4) AS city, left(region_code, 2) AS prov,
           CAST(numerator AS DOUBLE) AS num, CAST(denominator AS DOUBLE) AS den
-        FROM mart_indicator WHERE level = 'county' AND status = 'ok' AND denominator IS NOT NULL)
+        FROM mart_indicator WHERE level = 'county' AND status = 'ok' AND denominator IS NOT NULL
+          AND indicator <> 'coverage.persons') -- a stock of distinct persons, not a ratio
       SELECT m.indicator, m."window", m.level, m.region_code, CAST(m.numerator AS DOUBLE) AS num, CAST(m.denominator AS DOUBLE) AS den, m.value,
         sum(c.num) AS cnum, sum(c.den) AS cden
       FROM mart_indicator m JOIN c ON c.indicator = m.indicator AND c."window" = m."window"
@@ -244,7 +251,11 @@ describe("case lists behind the problem counts", () => {
   it("lists exactly the cases each count or ratio misses", async () => {
     expect((await cases("process.on_time_rate", "2026-Q1")).map((c) => c.case_key)).toEqual(["a2"]);
     expect((await cases("process.home_visit_rate", "2026-Q1")).map((c) => c.case_key)).toEqual(["a2"]);
-    expect((await cases("integrity.duplicate_persons", "2026-01")).map((c) => c.county_code)).toEqual([A, C]);
+    expect((await cases("integrity.duplicate_persons", "2026-01")).map((c) => [c.county_code, JSON.parse(c.detail).scope])).toEqual([
+      [A, "across_counties"],
+      [C, "across_counties"],
+    ]);
+    expect((await cases("integrity.duplicate_persons", "2026-02")).map((c) => [c.county_code, JSON.parse(c.detail).scope])).toEqual([[A, "county"]]);
     expect((await cases("funds.unlisted_payments", "2026-Q1")).map((c) => JSON.parse(c.detail).amount)).toEqual(["300.50"]);
     expect((await cases("funds.proxy_violations", "2026-Q1")).length).toBe(2);
     expect((await cases("accuracy.relative_filed_rate", "2026-Q1")).length).toBe(2);
@@ -264,7 +275,8 @@ describe("case lists behind the problem counts", () => {
         FROM mart_indicator WHERE level = 'county' AND status = 'ok'
           AND indicator IN ('process.on_time_rate', 'process.home_visit_rate', 'integrity.duplicate_persons', 'funds.unlisted_payments',
             'funds.proxy_violations', 'accuracy.relative_filed_rate', 'accuracy.review_on_time_rate', 'complaints.on_time_rate')),
-      c AS (SELECT indicator, "window", county_code AS region_code, count(*) AS listed FROM mart_case GROUP BY ALL)
+      c AS (SELECT indicator, "window", county_code AS region_code, count(*) AS listed FROM mart_case
+            WHERE detail::JSON->>'scope' IS DISTINCT FROM 'across_counties' GROUP BY ALL)
       SELECT m.*, CAST(coalesce(c.listed, 0) AS INTEGER) AS listed FROM m LEFT JOIN c USING (indicator, "window", region_code)`);
     expect(rows.length).toBeGreaterThan(50);
     for (const r of rows) expect(r.listed, `${r.indicator} ${r.window} ${r.region_code}`).toBe(r.expected);

@@ -203,8 +203,8 @@ describe("rejected rows", () => {
     expect(s.files[0]).toMatchObject({ rowsRead: 6, rowsLoaded: 4, rowsRejected: 2 });
     const rej = await rejectsOf(db);
     expect(rej.map((r) => [r.line, r.column_name])).toEqual([
-      [4, "monthly_benefit"],
-      [5, "monthly_benefit"],
+      [4, "月保障金额"],
+      [5, "月保障金额"],
     ]);
     expect(rej[1]!.value).toBe("999.00");
     expect(rej[0]!.reason).toMatch(/household HH15010200001 rows disagree on monthly_benefit/);
