@@ -197,6 +197,7 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
       await ensureWarehouseSchema(wh);
       const regions = await RegionCodes.load(wh);
       const ctx = new IngestContext(wh, regions, progress);
+      await ctx.init();
       progress.start(items.length);
       for (const item of items) {
         const result = typeof item === "string" ? await ctx.ingestFile(item, forcedType, options.receivedAt) : item;
@@ -308,6 +309,19 @@ const CRASH_STAGED = process.env.JIUZHU_INGEST_CRASH_STAGED === "1";
 class IngestContext {
   private readonly contracts = new Map<ExtractType, CompiledContract>();
   private hashSeconds = 0;
+  /** Content hashes already in the warehouse (the lock keeps this in step with it). */
+  private readonly hashes = new Map<string, { id: number; file: string }>();
+  private nextId = 1;
+
+  async init(): Promise<void> {
+    const rows = await this.wh.query<{ delivery_id: number; file_name: string; content_hash: string }>(
+      "SELECT delivery_id, file_name, content_hash FROM meta_delivery ORDER BY delivery_id DESC",
+    );
+    for (const r of rows) {
+      this.hashes.set(r.content_hash, { id: r.delivery_id, file: r.file_name });
+      this.nextId = Math.max(this.nextId, r.delivery_id + 1);
+    }
+  }
 
   constructor(
     private readonly wh: Warehouse,
@@ -356,16 +370,13 @@ class IngestContext {
     const tHash = performance.now();
     const hash = await hashFile(path);
     this.hashSeconds = (performance.now() - tHash) / 1000;
-    const same = await this.wh.query<{ delivery_id: number; file_name: string }>(
-      "SELECT delivery_id, file_name FROM meta_delivery WHERE content_hash = ? ORDER BY delivery_id LIMIT 1",
-      [hash],
-    );
-    if (same.length > 0) {
+    const same = this.hashes.get(hash);
+    if (same) {
       return {
         file: name,
         status: "unchanged",
-        reason: `same content already loaded as delivery ${same[0]!.delivery_id} (${same[0]!.file_name})`,
-        deliveryId: same[0]!.delivery_id,
+        reason: `same content already loaded as delivery ${same.id} (${same.file})`,
+        deliveryId: same.id,
         rowsRead: 0,
         rowsLoaded: 0,
         rowsRejected: 0,
@@ -469,8 +480,7 @@ class IngestContext {
     );
     const rej = new CsvSink("meta_reject", REJECT_COLUMNS, [false, true, false, true, true, true]);
     try {
-      const idRow = await wh.query<{ id: number }>("SELECT CAST(coalesce(max(delivery_id), 0) + 1 AS INTEGER) AS id FROM meta_delivery");
-      const deliveryId = idRow[0]!.id;
+      const deliveryId = this.nextId;
       const rowOut: Canonical[] = new Array(ncols).fill(null);
       let rowsRead = 0;
       let rowsLoaded = 0;
@@ -638,6 +648,8 @@ class IngestContext {
       await wh.run("COMMIT");
       committed = true;
       const tCommitted = performance.now();
+      this.nextId = deliveryId + 1;
+      this.hashes.set(job.hash, { id: deliveryId, file: name });
       return {
         file: name,
         status: "loaded",

@@ -91,11 +91,13 @@ export class CsvSplitter {
     let pos = 0;
     if (this.nextLine === 1 && buf.charCodeAt(0) === 0xfeff) pos = 1;
     let line = this.nextLine;
+    // position of the next quote at or after pos (-1: none left): searched once, not per line
+    let q = buf.indexOf('"', pos);
     while (pos < len) {
       const nl = buf.indexOf("\n", pos);
       if (nl === -1 && !final) break;
       const end = nl === -1 ? len : nl;
-      const q = buf.indexOf('"', pos);
+      if (q !== -1 && q < pos) q = buf.indexOf('"', pos);
       if (q === -1 || q >= end) {
         let stop = end;
         if (stop > pos && buf.charCodeAt(stop - 1) === 13) stop--;
