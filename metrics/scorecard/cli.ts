@@ -51,7 +51,7 @@ export function registerScoreCommands(program: Command): void {
         const rows = await readScores(wh, opts.window, opts.level);
         if (rows.length === 0) throw new Error(`no ${opts.level} scores for window ${opts.window}`);
         if (opts.detail) {
-          const detail = await readDetail(wh, opts.window, opts.level, opts.detail);
+          const detail = await readDetail(wh, opts.window, opts.level, opts.detail, cfg);
           if (detail.length === 0) throw new Error(`no ${opts.level} ${opts.detail} in window ${opts.window}`);
           const score = rows.find((r) => r.region_code === opts.detail);
           if (opts.format === "json") emit(JSON.stringify({ score, indicators: detail }, null, 2) + "\n", opts.out);

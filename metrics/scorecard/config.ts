@@ -2,6 +2,7 @@
 // Parse first (this file), score second (core.ts). Browser-safe: no node imports.
 import { z } from "zod";
 import { INDICATOR_IDS, isIndicatorId, type IndicatorId } from "../catalogue/ids.js";
+import { indicatorDef } from "../catalogue/index.js";
 import { WINDOW_KINDS, type WindowKind } from "./window.js";
 import defaultConfigJson from "./scorecard.default.json" with { type: "json" };
 
@@ -30,6 +31,19 @@ export const RelativeRule = z.strictObject({
 });
 export const Rule = z.discriminatedUnion("type", [LinearRule, ThresholdRule, DeductRule, RelativeRule]);
 export type Rule = z.infer<typeof Rule>;
+
+/** Which values a rule rewards: deductions reward fewer cases. */
+export function ruleDirection(rule: Rule): "higher" | "lower" {
+  switch (rule.type) {
+    case "linear":
+      return rule.best > rule.worst ? "higher" : "lower";
+    case "threshold":
+    case "relative":
+      return rule.direction;
+    case "deduct":
+      return "lower";
+  }
+}
 
 export const IndicatorConfig = z.strictObject({
   id: z.string().superRefine((id, ctx) => {
@@ -102,6 +116,21 @@ export const ScorecardConfig = z
       if (!(cfg.grades[i]!.min < cfg.grades[i - 1]!.min))
         ctx.addIssue({ code: "custom", path: ["grades", i, "min"], message: "grade bands must be listed from the highest, with falling minimums" });
     }
+    // A rule must reward the direction the catalogue calls better.
+    cfg.dimensions.forEach((d, di) =>
+      d.indicators.forEach((ind, ii) => {
+        if (!isIndicatorId(ind.id)) return;
+        const want = indicatorDef(ind.id).direction;
+        if (want === "context") return;
+        const got = ruleDirection(ind.rule);
+        if (got !== (want === "higher_better" ? "higher" : "lower"))
+          ctx.addIssue({
+            code: "custom",
+            path: ["dimensions", di, "indicators", ii, "rule"],
+            message: `rule rewards ${got} values of ${ind.id}, but ${want.replace("_", " ")} (metrics/catalogue)`,
+          });
+      }),
+    );
     const last = cfg.grades[cfg.grades.length - 1];
     if (last && last.min !== 0) ctx.addIssue({ code: "custom", path: ["grades"], message: "the lowest grade band must start at 0" });
     if (new Set(cfg.grades.map((g) => g.label)).size !== cfg.grades.length)

@@ -3,6 +3,7 @@ import type { Warehouse } from "../../loaders/db.js";
 import type { Column, ExportRow } from "../export/columns.js";
 import { toCsv } from "../export/csv.js";
 import { toTextTable } from "../export/table.js";
+import { indicatorDef, isIndicatorId } from "../catalogue/index.js";
 import type { ScorecardConfig } from "./config.js";
 
 export interface ScoreRow extends ExportRow {
@@ -103,27 +104,43 @@ export function scoresJson(rows: readonly ScoreRow[]): string {
 }
 
 export const DETAIL_COLUMNS: Column[] = [
-  { key: "dimension", header: "维度" },
+  { key: "dimension_label", header: "维度" },
   { key: "indicator", header: "指标" },
+  { key: "indicator_name", header: "指标名称" },
   { key: "value", header: "指标值", kind: "decimal", digits: 4 },
   { key: "status_text", header: "状态" },
   { key: "points", header: "指标得分", kind: "score" },
   { key: "weight_effective", header: "实际权重", kind: "score" },
   { key: "points_contributed", header: "得分", kind: "score" },
   { key: "points_lost", header: "失分", kind: "score" },
-  { key: "funnel_flag", header: "控制限" },
+  { key: "funnel_text", header: "控制限" },
 ];
+
+export const FUNNEL_TEXT: Record<string, string> = {
+  within: "限内",
+  above_95: "高于95%限",
+  above_998: "高于99.8%限",
+  below_95: "低于95%限",
+  below_998: "低于99.8%限",
+};
 
 const STATUS_TEXT: Record<string, string> = { scored: "计分", na: "不适用", gap: "数据缺口", not_in_window: "本期不考核" };
 
 /** One region's decomposition: what each indicator added and what it cost. */
-export async function readDetail(wh: Warehouse, window: string, level: string, code: string): Promise<ExportRow[]> {
+export async function readDetail(wh: Warehouse, window: string, level: string, code: string, cfg: ScorecardConfig): Promise<ExportRow[]> {
+  const labels = new Map(cfg.dimensions.map((d) => [d.id, d.label]));
   const rows = await wh.query(
     `SELECT dimension, indicator, value, status, points, weight_effective, points_contributed, points_lost, funnel_flag
        FROM mart_score_detail WHERE "window" = ? AND level = ? AND region_code = ? ORDER BY points_lost DESC, indicator`,
     [window, level, code],
   );
-  return rows.map((r) => ({ ...r, status_text: STATUS_TEXT[String(r.status)] ?? r.status }));
+  return rows.map((r) => ({
+    ...r,
+    dimension_label: labels.get(String(r.dimension)) ?? r.dimension,
+    indicator_name: isIndicatorId(String(r.indicator)) ? indicatorDef(String(r.indicator)).name.zh : "",
+    status_text: STATUS_TEXT[String(r.status)] ?? r.status,
+    funnel_text: r.funnel_flag === null ? "" : (FUNNEL_TEXT[String(r.funnel_flag)] ?? r.funnel_flag),
+  }));
 }
 
 export function detailTable(rows: readonly ExportRow[], score: ScoreRow | undefined): string {

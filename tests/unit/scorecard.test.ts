@@ -60,6 +60,13 @@ describe("scorecard configuration", () => {
     expect(broken((c) => (c.dimensions[0]!.indicators[0]!.rule = { type: "stepwise" } as never))).toThrow(ConfigError);
     expect(broken((c) => (c.dimensions[0]!.indicators[0]!.rule = { type: "linear", worst: 1, best: 1 }))).toThrow(/must differ/);
   });
+  it("rejects a rule that rewards the wrong direction", () => {
+    expect(broken((c) => (c.dimensions[0]!.indicators[0]!.rule = { type: "linear", worst: 1, best: 0.8 }))).toThrow(
+      /rule rewards lower values of process\.on_time_rate, but higher better/,
+    );
+    expect(broken((c) => (c.dimensions[3]!.indicators[2]!.rule = { type: "relative", direction: "higher" }))).toThrow(/complaints\.per_10k/);
+    expect(broken((c) => (c.dimensions[2]!.indicators[5]!.rule = { type: "threshold", target: 0.1, direction: "higher" }))).toThrow(/budget\.rollover_ratio/);
+  });
   it("rejects grade bands out of order or not starting at 0", () => {
     expect(broken((c) => (c.grades[1]!.min = 95))).toThrow(/falling minimums/);
     expect(broken((c) => (c.grades[3]!.min = 10))).toThrow(/lowest grade band must start at 0/);
