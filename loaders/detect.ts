@@ -102,12 +102,14 @@ export type TypeGuess = { type: ExtractType } | { error: string };
 /** Extract type from the header alone: the one type whose required columns are all there. */
 export function typeFromHeader(header: readonly string[]): TypeGuess {
   const fits: { type: ExtractType; matched: number }[] = [];
-  let closest: { type: ExtractType; missing: string[] } | null = null;
+  let closest: { type: ExtractType; missing: string[]; matched: number } | null = null;
   for (const e of EXTRACTS) {
     const m = mapHeader(e.type, header);
     const matched = m.columnOf.filter((c) => c !== -1).length;
     if (m.missing.length === 0) fits.push({ type: e.type, matched });
-    else if (!closest || m.missing.length < closest.missing.length) closest = { type: e.type, missing: m.missing };
+    else if (matched > 0 && (!closest || matched > closest.matched || (matched === closest.matched && m.missing.length < closest.missing.length))) {
+      closest = { type: e.type, missing: m.missing, matched };
+    }
   }
   if (fits.length === 1) return { type: fits[0]!.type };
   if (fits.length > 1) {

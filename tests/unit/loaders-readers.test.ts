@@ -1,0 +1,124 @@
+// CSV splitting and encoding detection, file-name and header detection.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { CsvSplitter, EncodingSniffer, openCsv } from "../../loaders/readers/csv.js";
+import { mapHeader, parseFileName, typeFromFileName, typeFromHeader } from "../../loaders/detect.js";
+import { EXTRACT_TYPES, extractDef } from "../../loaders/contracts/dictionary.js";
+import { encodeGb18030, tempDir } from "../fixtures/extracts/make.js";
+
+function split(chunks: string[]): { lines: number[]; rows: string[][] } {
+  const sp = new CsvSplitter();
+  const lines: number[] = [];
+  const rows: string[][] = [];
+  chunks.forEach((c, i) => sp.push(c, i === chunks.length - 1, lines, rows));
+  return { lines, rows };
+}
+
+describe("CSV splitter", () => {
+  it("quotes, doubled quotes, delimiters and newlines inside quotes, CRLF, blank lines", () => {
+    const text = 'a,b,c\r\n1,"x, y","he said ""hi"""\r\n\r\n2,"multi\nline",z\n3,,\n';
+    const { lines, rows } = split([text]);
+    expect(rows).toEqual([
+      ["a", "b", "c"],
+      ["1", "x, y", 'he said "hi"'],
+      ["2", "multi\nline", "z"],
+      ["3", "", ""],
+    ]);
+    expect(lines).toEqual([1, 2, 4, 6]);
+  });
+
+  it("gives the same records however the text is cut into chunks", () => {
+    const cell = fc.oneof(fc.constantFrom("", "a", "张三", "1,234.00", 'say "x"', "two\nlines", "末尾\r"), fc.string({ maxLength: 6 }));
+    fc.assert(
+      fc.property(fc.array(fc.array(cell, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 5 }), (records, cuts) => {
+        const quote = (s: string) => (/[",\n\r]/.test(s) || s === "" ? `"${s.replace(/"/g, '""')}"` : s);
+        const text = `h1,h2,h3\n${records.map((r) => r.map(quote).join(",")).join("\n")}\n`;
+        const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+        const chunks: string[] = [];
+        let prev = 0;
+        for (const p of points) {
+          chunks.push(text.slice(prev, p));
+          prev = p;
+        }
+        chunks.push(text.slice(prev));
+        const whole = split([text]);
+        const cut = split(chunks);
+        expect(cut).toEqual(whole);
+        expect(whole.rows.slice(1)).toEqual(records);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("sniffs tab and semicolon delimiters from the header", () => {
+    expect(split(["a\tb\n1\t2\n"]).rows).toEqual([["a", "b"], ["1", "2"]]);
+    expect(split(["a;b\n1;2\n"]).rows).toEqual([["a", "b"], ["1", "2"]]);
+  });
+});
+
+describe("encoding detection", () => {
+  const text = "姓名,区划代码\n䶮𠀾,150102\n";
+  it.each([
+    ["utf-8", new TextEncoder().encode(text)],
+    ["utf-8-bom", new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(text)])],
+    ["gb18030", encodeGb18030(text)],
+  ] as const)("%s", async (encoding, bytes) => {
+    const dir = tempDir();
+    const file = join(dir, "x.csv");
+    writeFileSync(file, bytes);
+    const src = await openCsv(file, "x.csv");
+    expect(src.encoding).toBe(encoding);
+    expect(src.header).toEqual(["姓名", "区划代码"]);
+    const rows = [];
+    for await (const b of src.batches()) rows.push(...b.rows);
+    expect(rows).toEqual([["䶮𠀾", "150102"]]);
+  });
+
+  it("a UTF-8 character cut between two chunks survives", () => {
+    const bytes = new TextEncoder().encode("名字");
+    const sn = new EncodingSniffer("x");
+    expect(sn.decode(bytes.slice(0, 4)) + sn.decode(bytes.slice(4), true)).toBe("名字");
+    expect(sn.encoding).toBe("utf-8");
+  });
+
+  it("ASCII first and GB18030 later switches without loss", () => {
+    const sn = new EncodingSniffer("x");
+    const a = sn.decode(new TextEncoder().encode("a,b\n"));
+    const b = sn.decode(encodeGb18030("张三\n"), true);
+    expect(a + b).toBe("a,b\n张三\n");
+    expect(sn.encoding).toBe("gb18030");
+  });
+});
+
+describe("file names", () => {
+  it("type, month, year and county from the name", () => {
+    expect(parseFileName("roster_2026-06_150102.csv")).toEqual({ type: "roster", month: "2026-06", year: "2026", county: "150102" });
+    expect(parseFileName("payments_202606_150102.xlsx")).toEqual({ type: "payments", month: "2026-06", year: "2026", county: "150102" });
+    expect(parseFileName("county_profile_2025.csv")).toEqual({ type: "county_profile", year: "2025" });
+    expect(parseFileName("standards.csv")).toEqual({ type: "standards" });
+    expect(parseFileName("在保对象花名册_2026年6月_150102.xlsx")).toEqual({ type: "roster", month: "2026-06", year: "2026", county: "150102" });
+    expect(typeFromFileName("rosters.csv")).toBeUndefined();
+    expect(typeFromFileName("export.csv")).toBeUndefined();
+  });
+});
+
+describe("headers", () => {
+  it("each type's Chinese labels identify it alone", () => {
+    for (const type of EXTRACT_TYPES) {
+      const labels = extractDef(type).fields.map((f) => f.label);
+      expect(typeFromHeader(labels)).toEqual({ type });
+    }
+  });
+  it("missing required columns are listed; unknown columns kept as warnings", () => {
+    const labels = extractDef("payments").fields.map((f) => f.label).filter((l) => l !== "发放日期");
+    const m = mapHeader("payments", [...labels, "备注"]);
+    expect(m.missing).toEqual(["发放日期(paid_on)"]);
+    expect(m.unknown).toEqual(["备注"]);
+  });
+  it("a header that fits no extract says which one came closest", () => {
+    const g = typeFromHeader(["申请编号", "救助类别"]);
+    expect("error" in g && g.error).toMatch(/unknown extract type.*closest: applications/);
+  });
+});
