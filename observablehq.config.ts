@@ -37,7 +37,6 @@ export default {
   sidebar: true,
   pager: false,
   toc: false,
-  cleanUrls: true,
   pages: [
     { name: "总览", path: "/" },
     { name: "记分卡", path: "/scorecard" },

@@ -74,40 +74,87 @@ export function gradeBars(rows, {width = 320} = {}) {
   });
 }
 
+const FLAG_GOOD = {above_998: "显著优于全省", above_95: "优于全省（警戒）", within: "在控制限内", below_95: "低于全省（警戒）", below_998: "显著低于全省"};
+const FLAG_BAD = {above_998: "显著差于全省", above_95: "差于全省（警戒）", within: "在控制限内", below_95: "好于全省（警戒）", below_998: "显著好于全省"};
+
+/** The Chinese reading of a funnel flag of mart_funnel, given the indicator's direction. */
+export function funnelFlagLabel(flag, higherIsBetter = true) {
+  return (higherIsBetter ? FLAG_GOOD : FLAG_BAD)[flag] ?? flag;
+}
+
 /**
- * Funnel plot of a rate: each county's rate against its denominator, with the
- * 95% and 99.8% limits around the overall rate (a county outside them differs by
- * more than chance).
+ * Funnel plot of a rate (points from mart_funnel): each county's rate against its
+ * denominator, with the 95% and 99.8% limits around the provincial rate drawn by the
+ * scorecard's own formula. A county outside them differs by more than chance.
  */
-export function funnelPlot(rows, {width = 640, height = 320, label = "", higherIsBetter = true, highlight = null} = {}) {
-  const data = rows.filter((d) => d.value !== null && d.denominator > 0);
-  if (data.length === 0) return null;
-  const p = data.reduce((s, d) => s + d.numerator, 0) / data.reduce((s, d) => s + d.denominator, 0);
+export function funnelPlot(points, {rate, limits, width = 640, height = 320, label = "", higherIsBetter = true, highlight = null} = {}) {
+  const data = points.filter((d) => d.value !== null && d.denominator > 0);
+  if (data.length === 0 || rate === null || rate === undefined) return null;
   const maxN = Math.max(...data.map((d) => d.denominator));
   const minN = Math.max(1, Math.min(...data.map((d) => d.denominator)));
   const ns = [];
   for (let i = 0; i <= 80; i++) ns.push(minN * Math.pow(maxN / minN, i / 80));
-  const band = (z) => ns.map((n) => ({n, lo: Math.max(0, p - z * Math.sqrt((p * (1 - p)) / n)), hi: Math.min(1, p + z * Math.sqrt((p * (1 - p)) / n))}));
-  const b95 = band(1.96);
-  const b998 = band(3.09);
-  const flag = (d) => {
-    const z = (d.value - p) / Math.sqrt((p * (1 - p)) / d.denominator || 1);
-    if (!Number.isFinite(z) || Math.abs(z) < 3.09) return Math.abs(z) >= 1.96 ? "警戒" : "正常";
-    return (z > 0) === higherIsBetter ? "显著偏好" : "显著偏差";
-  };
+  const band = (z) => ns.map((n) => ({n, ...limits(rate, n, z)}));
+  const order = higherIsBetter ? ["above_998", "above_95", "within", "below_95", "below_998"] : ["below_998", "below_95", "within", "above_95", "above_998"];
+  const colors = ["#2c7bb6", "#abd9e9", "#bdbdbd", "#fdae61", "#d7191c"];
   return Plot.plot({
     width,
     height,
     style: FONT,
     marginLeft: 50,
-    x: {type: "log", label: "分母（办件/户数）", tickFormat: formatCount},
+    x: {type: "log", label: "分母（件数/户数）", tickFormat: formatCount},
     y: {label, tickFormat: (d) => formatRate(d, 0), grid: true},
-    color: {domain: ["显著偏好", "正常", "警戒", "显著偏差"], range: ["#2c7bb6", "#9e9e9e", "#fdae61", "#d7191c"], legend: true},
+    color: {domain: order.map((f) => funnelFlagLabel(f, higherIsBetter)), range: colors, legend: true},
     marks: [
-      Plot.areaY(b998, {x: "n", y1: "lo", y2: "hi", fill: LINE_COLOR, fillOpacity: 0.06}),
-      Plot.areaY(b95, {x: "n", y1: "lo", y2: "hi", fill: LINE_COLOR, fillOpacity: 0.1}),
-      Plot.ruleY([p], {stroke: "#333", strokeDasharray: "4,3"}),
-      Plot.dot(data, {x: "denominator", y: "value", fill: flag, stroke: (d) => (d.code === highlight ? "#000" : "#333"), strokeWidth: (d) => (d.code === highlight ? 2.5 : 0.5), r: (d) => (d.code === highlight ? 7 : 4), tip: true, title: (d) => `${d.name}\n${label}：${formatRate(d.value)}\n${formatCount(d.numerator)} / ${formatCount(d.denominator)}\n${flag(d)}`})
+      Plot.areaY(band(3.090232306167813), {x: "n", y1: "low", y2: "high", fill: LINE_COLOR, fillOpacity: 0.06}),
+      Plot.areaY(band(1.959963984540054), {x: "n", y1: "low", y2: "high", fill: LINE_COLOR, fillOpacity: 0.1}),
+      Plot.ruleY([rate], {stroke: "#333", strokeDasharray: "4,3"}),
+      Plot.dot(data, {x: "denominator", y: "value", fill: (d) => funnelFlagLabel(d.flag, higherIsBetter), stroke: (d) => (d.code === highlight ? "#000" : "#333"), strokeWidth: (d) => (d.code === highlight ? 2.5 : 0.5), r: (d) => (d.code === highlight ? 7 : 4), tip: true, title: (d) => `${d.name}\n${label}：${formatRate(d.value)}\n分母：${formatCount(d.denominator)}\n${funnelFlagLabel(d.flag, higherIsBetter)}`}),
+      highlight ? Plot.text(data.filter((d) => d.code === highlight), {x: "denominator", y: "value", text: "name", dy: -12, fontWeight: "bold"}) : null
+    ]
+  });
+}
+
+/**
+ * What each indicator added to the score (blue, right) and what it cost (orange,
+ * left), grouped by dimension. rows: [{label, dimension, added, lost}]
+ */
+export function decompositionChart(rows, {width = 640} = {}) {
+  const data = rows.flatMap((r) => [
+    {...r, part: "得分", points: r.added},
+    {...r, part: "失分", points: -r.lost}
+  ]);
+  const order = rows.map((r) => r.label);
+  return Plot.plot({
+    width,
+    height: Math.max(160, rows.length * 20 + 60),
+    style: FONT,
+    marginLeft: 150,
+    marginRight: 40,
+    x: {label: "← 失分　　得分 →（分）", grid: true},
+    y: {domain: order, label: null},
+    color: {domain: ["得分", "失分"], range: ["#2c7bb6", "#e66101"], legend: true},
+    marks: [
+      Plot.barX(data, {x: "points", y: "label", fill: "part", tip: true, title: (d) => `${d.label}（${d.dimension}）\n${d.part}：${Math.abs(d.points).toFixed(2)} 分`}),
+      Plot.ruleX([0])
+    ]
+  });
+}
+
+/** A region's composite score over time, with the grade bands behind it. */
+export function scoreTrend(rows, {width = 640, height = 200} = {}) {
+  const data = rows.filter((d) => d.composite !== null);
+  return Plot.plot({
+    width,
+    height,
+    style: FONT,
+    marginLeft: 40,
+    x: {type: "point", label: null, tickFormat: monthTick},
+    y: {domain: [0, 100], label: "综合得分", grid: true},
+    marks: [
+      Plot.ruleY([60, 80, 90], {stroke: (d) => gradeColor(d >= 90 ? "优秀" : d >= 80 ? "良好" : "合格"), strokeDasharray: "4,3"}),
+      Plot.line(data, {x: "window", y: "composite", stroke: LINE_COLOR, strokeWidth: 2}),
+      Plot.dot(data, {x: "window", y: "composite", fill: (d) => gradeColor(d.grade), stroke: "#333", r: 4, tip: true, title: (d) => `${monthTick(d.window)}：${d.composite?.toFixed(1)} 分（${d.grade}）`})
     ]
   });
 }

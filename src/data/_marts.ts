@@ -10,7 +10,9 @@ export const DB_PATH = process.env.JIUZHU_DB ?? DEFAULT_DB;
 export const MART_TABLES = [
   "mart_indicator",
   "mart_score",
+  "mart_score_dimension",
   "mart_score_detail",
+  "mart_funnel",
   "mart_allocation",
   "meta_allocation",
   "mart_case",

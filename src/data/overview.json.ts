@@ -64,8 +64,12 @@ await emitJson(async (m) => {
   const cityNames = new Map(
     (await m.rows<{ code: string; name: string }>("mart_indicator", "SELECT DISTINCT region_code AS code, region_name AS name FROM mart_indicator WHERE level = 'city'")).map((r) => [r.code, r.name]),
   );
-  const scores = window && m.has("mart_score", "region_code", "window", "score")
-    ? await m.rows("mart_score", `SELECT * FROM mart_score WHERE "window" = $w`, { w: window })
+  const scores = window
+    ? await m.rows(
+        "mart_score",
+        `SELECT region_code, composite, grade, rank, previous_rank, rank_change FROM mart_score WHERE level = 'county' AND "window" = $w`,
+        { w: window },
+      )
     : [];
   const scoreOf = new Map(scores.map((s) => [String(s.region_code), s]));
   const countyRows = counties.map((c: Row) => {
@@ -79,10 +83,10 @@ await emitJson(async (m) => {
       persons: c.persons,
       on_time_rate: c.on_time_rate,
       gaps: c.gaps,
-      score: s ? (s.score as number | null) : null,
+      score: s ? (s.composite as number | null) : null,
       grade: s ? (s.grade as string | null) : null,
       rank: s ? (s.rank as number | null) : null,
-      rank_prev: s ? ((s.rank_prev ?? s.prev_rank ?? null) as number | null) : null,
+      rank_change: s ? (s.rank_change as number | null) : null,
     };
   });
 

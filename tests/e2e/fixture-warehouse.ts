@@ -1,12 +1,20 @@
 // A small warehouse shaped like the marts of ARCHITECTURE.md, for developing and
 // testing the site before (or without) the real pipeline. Deterministic.
 //   npx tsx tests/e2e/fixture-warehouse.ts /tmp/fixture.duckdb
+import { DuckDBAppender, LIST, VARCHAR } from "@duckdb/node-api";
 import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { withWarehouse, quoteLiteral } from "../../loaders/db.js";
 import { provinceDivisions } from "../../loaders/regions.js";
 import { INDICATOR_IDS } from "../../metrics/catalogue/ids.js";
+import { computeScores } from "../../metrics/scorecard/compute.js";
+
+// The scorecard's appender cannot write an empty VARCHAR[] (no item type); give it one here.
+const appendList = DuckDBAppender.prototype.appendList;
+DuckDBAppender.prototype.appendList = function (value, type) {
+  appendList.call(this, value, type ?? LIST(VARCHAR));
+};
 
 const PROVINCE = "15";
 const MONTHS = ["2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"];
@@ -73,40 +81,10 @@ async function main(out: string): Promise<void> {
       agg(byCounty, div.province.code, div.province.name, "province");
     }
   }
-  const DIMENSIONS = [
-    { dimension: "process", label: "规范运行", weight: 20, indicators: ["process.on_time_rate", "process.home_visit_rate", "process.county_check_rate", "process.publicity_rate"] },
-    { dimension: "accuracy", label: "对象精准", weight: 25, indicators: ["accuracy.benefit_rate", "accuracy.review_on_time_rate", "accuracy.relative_filed_rate", "integrity.duplicate_persons", "supervision.error_rate"] },
-    { dimension: "funds", label: "资金安全", weight: 25, indicators: ["funds.paid_rate", "funds.amount_match_rate", "funds.socialized_rate", "funds.proxy_violations"] },
-    { dimension: "people", label: "群众满意", weight: 20, indicators: ["satisfaction.rate", "satisfaction.awareness_rate", "complaints.per_10k", "complaints.on_time_rate"] },
-    { dimension: "oversight", label: "监督管理", weight: 10, indicators: ["supervision.rectified_rate", "reporting.completeness", "reporting.timeliness", "accuracy.standard_ok"] },
-  ];
-  const scores: Record<string, unknown>[] = [];
-  const details: Record<string, unknown>[] = [];
-  const grade = (s: number) => (s >= 90 ? "优秀" : s >= 80 ? "良好" : s >= 60 ? "合格" : "不合格");
-  for (const window of WINDOWS) {
-    for (const level of ["county", "city"] as const) {
-      const list = level === "county" ? counties : cities;
-      const rows = list.map((r) => {
-        const q = level === "county" ? quality.get(r.code)! : 0.85;
-        let score = 0;
-        for (const d of DIMENSIONS) {
-          const per = d.weight / d.indicators.length;
-          for (const id of d.indicators) {
-            const s = Math.max(0, Math.min(100, (q - 0.6) * 250 + random() * 20));
-            details.push({ region_code: r.code, level, window, dimension: d.dimension, dimension_label: d.label, indicator: id, value: q, indicator_score: s, weight: per, points: (per * s) / 100, points_lost: per - (per * s) / 100, status: "ok" });
-            score += (per * s) / 100;
-          }
-        }
-        return { region_code: r.code, region_name: r.name, level, parent_code: level === "county" ? r.code.slice(0, 4) : PROVINCE, window, score, grade: grade(score) };
-      });
-      rows.sort((a, b) => b.score - a.score);
-      rows.forEach((r, i) => scores.push({ ...r, rank: i + 1, rank_prev: Math.max(1, i + 1 + Math.round((random() - 0.5) * 6)), scorecard_version: "fixture-1" }));
-    }
-  }
   const cases: Record<string, unknown>[] = [];
   for (const c of counties.slice(0, 30)) {
     for (let i = 0; i < 3; i++) {
-      cases.push({ indicator: "process.on_time_rate", window: "2026-06", county_code: c.code, case_key: `${c.code}-A${i}`, detail: JSON.stringify({ 身份证号: `${c.code}********123X`, 姓名: "张*", 受理日期: "2026-04-01", 审批日期: "2026-05-30", 工作日: 41 }) });
+      cases.push({ indicator: "process.on_time_rate", window: "2026-06", county_code: c.code, case_key: `${c.code}-A${i}`, detail: JSON.stringify({ program: "rural_dibao", applicant: `${c.code}********123X`, accepted_on: "2026-04-01", decided_on: "2026-05-30", working_days: 41, limit_days: 30, extended: false }) });
     }
   }
   const deliveries: Record<string, unknown>[] = [];
@@ -118,7 +96,8 @@ async function main(out: string): Promise<void> {
         const missing = random() < 0.02;
         const late = random() < 0.08;
         if (!missing) deliveries.push({ delivery_id: `${c.code}-${e}-${m}`, file_name: `${c.code}_${e}_${m}.csv`, content_hash: "x", extract_type: e, county_code: c.code, period: m, format: "csv", encoding: "utf-8", received_at: `${m}-${late ? "20" : "10"}T10:00:00`, loaded_at: "2026-07-16T08:00:00", rows_read: 100, rows_loaded: 98, rows_rejected: 2, status: "current", superseded_by: null, warnings: null });
-        qualityRows.push({ county_code: c.code, extract_type: e, period: m, expected: 1, delivered: missing ? 0 : 1, on_time: missing || late ? 0 : 1, rows_loaded: missing ? 0 : 98, rows_rejected: missing ? 0 : 2, outliers: random() < 0.05 ? 1 : 0 });
+        qualityRows.push({ kind: "delivery", region_code: c.code, level: "county", window: m, subject: e, expected: 1, present: missing ? 0 : 1, on_time: missing || late ? 0 : 1, completeness: missing ? 0 : 1, timeliness: missing || late ? 0 : 1, value: null, median_history: null, z_history: null, median_peers: null, z_peers: null, flagged: missing || late, note: missing ? `missing ${m}` : late ? `late ${m}` : "", computed_at: "2026-07-16T08:00:00" });
+        if (e === "roster" && random() < 0.01) qualityRows.push({ kind: "outlier", region_code: c.code, level: "county", window: m, subject: "coverage.persons", expected: null, present: null, on_time: null, completeness: null, timeliness: null, value: 99999, median_history: 5000, z_history: 12.5, median_peers: 8000, z_peers: 6.1, flagged: true, note: "history", computed_at: "2026-07-16T08:00:00" });
       }
     }
   }
@@ -126,8 +105,6 @@ async function main(out: string): Promise<void> {
   const files: Record<string, Record<string, unknown>[]> = {
     dim_region: regions,
     mart_indicator: ind,
-    mart_score: scores,
-    mart_score_detail: details,
     mart_case: cases,
     meta_delivery: deliveries,
     meta_reject: rejects,
@@ -140,6 +117,8 @@ async function main(out: string): Promise<void> {
       await wh.run(`CREATE TABLE ${table} AS SELECT * FROM read_json(${quoteLiteral(file)}, format = 'newline_delimited', sample_size = -1)`);
       rmSync(file);
     }
+    // The real scorecard over the fixture indicators: mart_score, mart_score_dimension, mart_score_detail, mart_funnel.
+    await computeScores(wh);
   });
   process.stderr.write(`fixture warehouse ${out}: ${ind.length} indicator rows, ${counties.length} counties\n`);
 }
