@@ -7,6 +7,33 @@ import { FileRefused, type RowBatch, type Source } from "./source.js";
 
 const BATCH = 4096;
 
+/*
+ * exceljs's streaming reader decodes every inflated chunk of the sheet and
+ * shared-strings XML with one TextDecoder and no `stream` flag, so a Chinese
+ * character split between two chunks turns into U+FFFD (社会化���放). While we
+ * read a workbook, decode() without options on a non-fatal UTF-8 decoder runs
+ * in streaming mode: the split bytes wait for the next chunk. Complete input
+ * decodes exactly as before; the original method is back when the read ends.
+ */
+const decoderProto = TextDecoder.prototype;
+const originalDecode = decoderProto.decode;
+let streamingUsers = 0;
+function streamingDecode(this: TextDecoder, input?: AllowSharedBufferSource, options?: TextDecodeOptions): string {
+  if (options === undefined && input !== undefined && this.encoding === "utf-8" && !this.fatal) {
+    return originalDecode.call(this, input, { stream: true });
+  }
+  return originalDecode.call(this, input, options);
+}
+function holdSplitCharacters(): () => void {
+  if (streamingUsers++ === 0) decoderProto.decode = streamingDecode;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--streamingUsers === 0) decoderProto.decode = originalDecode;
+  };
+}
+
 /** A cell value of exceljs as a plain cell: rich text, formulas, hyperlinks unwrapped. */
 export function xlsxCell(v: unknown): Cell {
   if (v == null) return null;
@@ -44,6 +71,21 @@ export async function openXlsx(
   path: string,
   displayName: string,
   preferredSheet: (sheetName: string) => boolean,
+): Promise<Source> {
+  const release = holdSplitCharacters();
+  try {
+    return await readWorkbook(path, displayName, preferredSheet, release);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+async function readWorkbook(
+  path: string,
+  displayName: string,
+  preferredSheet: (sheetName: string) => boolean,
+  release: () => void,
 ): Promise<Source> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     worksheets: "emit",
@@ -114,6 +156,7 @@ export async function openXlsx(
       }
     }
     if (out.length) yield { lines, rows: out };
+    release();
   }
 
   return {
@@ -124,6 +167,6 @@ export async function openXlsx(
     sheet: sheetName,
     batches,
     bytesRead: () => 0,
-    close: () => {},
+    close: release,
   };
 }

@@ -54,6 +54,20 @@ describe("formats and encodings", () => {
     expect(d2[0]!.d).toBe("2025-02-20");
   }, T);
 
+  it("XLSX: Chinese text split between inflated chunks comes through intact", async () => {
+    const { db, dir } = await freshWarehouse();
+    // distinct names, so the shared-strings part is long and its inflated chunks split characters
+    const chars = [..."赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎䶮𠀾"];
+    const nameOf = (i: number) => chars[i % chars.length]! + chars[Math.floor(i / chars.length) % chars.length]! + chars[(i * 7) % chars.length]!;
+    const rows = validRows("roster", 3000).map((r, i) => ({ ...r, person_name: nameOf(i) }));
+    const file = await writeXlsx(join(dir, "roster_2025-01_150102.xlsx"), "roster", rows, { streaming: true });
+    const s = await ingestPaths(db, [file]);
+    expect(s.files[0]).toMatchObject({ status: "loaded", rowsLoaded: 3000, rowsRejected: 0 });
+    const got = await q<{ person_name: string }>(db, "SELECT person_name FROM core_roster ORDER BY line");
+    expect(got.map((g) => g.person_name)).toEqual(rows.map((r) => r.person_name));
+    expect(new TextDecoder().decode(new Uint8Array([0xe5]))).toBe("\ufffd"); // the global decoder is restored
+  }, T);
+
   it("Parquet", async () => {
     const { db, dir } = await freshWarehouse();
     const file = await writeParquet(join(dir, "applications_2025-01_150102.parquet"), "applications", validRows("applications", 7));
