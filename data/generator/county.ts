@@ -192,6 +192,8 @@ export class CountySimulation {
   private previousRosterHouseholds: Set<string> | null = null;
   private readonly deliveryRng: Rng;
   private readonly fundShares: number[];
+  /** Deliveries that never arrive: `${type}@${month}`, chosen up front (poor counties: two). */
+  private readonly missingPlan = new Set<string>();
 
   constructor(
     private readonly county: CountyModel,
@@ -215,6 +217,12 @@ export class CountySimulation {
     const provincial = 0.2;
     const municipal = (1 - central - provincial) / 2;
     this.fundShares = [central, provincial, municipal, 1 - central - provincial - municipal];
+    const plan = Rng.of(ctx.seed, `missing:${county.code}`);
+    const wanted = ctx.to > ctx.from ? Math.round(county.rates.missingDeliveries) : 0;
+    for (let tries = 0; this.missingPlan.size < wanted && tries < 100; tries++) {
+      const type = plan.pick(["roster", "payments", "funds", "applications", "complaints"] as const);
+      this.missingPlan.add(`${type}@${plan.int(ctx.from + 1, ctx.to)}`);
+    }
   }
 
   // ───────────────────────────── people and households ─────────────────────────────
@@ -241,10 +249,18 @@ export class CountySimulation {
     return this.rng.pick(c.villages);
   }
 
+  private readonly standardCache = new Map<string, number>();
+
   private standardOf(program: RosterProgram, month: MonthIndex): number {
-    const row = standardFor(this.ctx.standards, this.county.code, program, month);
-    if (!row) throw new Error(`no standard for ${this.county.code} ${program} ${monthKey(month)}`);
-    return row.standard;
+    const key = `${program}@${month}`;
+    let value = this.standardCache.get(key);
+    if (value === undefined) {
+      const row = standardFor(this.ctx.standards, this.county.code, program, month);
+      if (!row) throw new Error(`no standard for ${this.county.code} ${program} ${monthKey(month)}`);
+      value = row.standard;
+      this.standardCache.set(key, value);
+    }
+    return value;
   }
 
   /** The benefit as the county computes it (planted errors included), fen. */
@@ -407,7 +423,7 @@ export class CountySimulation {
   private async open(type: ExtractType, month: MonthIndex, missingAllowed: boolean): Promise<OpenFile> {
     const style = this.county.style;
     const file = fileName(type, style, this.county.code, month);
-    const missing = missingAllowed && month > this.ctx.from && this.deliveryRng.chance(this.county.rates.missingDelivery);
+    const missing = missingAllowed && this.missingPlan.has(`${type}@${month}`);
     if (missing) {
       this.result.missing.push({ file, type, county_code: this.county.code, period: monthKey(month) });
       return { writer: new NullWriter(), file, type, month, delivered: false };
@@ -694,7 +710,7 @@ export class CountySimulation {
       }
       const d = (x: number | null): Cell => (x === null ? null : { day: x });
       const decidedNow = s.decision === "approved" || s.decision === "rejected";
-      await f.writer.write([
+      { const pending = f.writer.write([
         app.id,
         PROGRAM_LABEL[app.program]!,
         region,
@@ -712,7 +728,7 @@ export class CountySimulation {
         d(s.decided),
         DECISION_LABEL[s.decision],
         s.decision === "approved" && app.grantedFen !== null ? app.grantedFen / 100 : null,
-      ]);
+      ]); if (pending) await pending; }
       if (decidedNow && s.decided !== null && monthOfDay(s.decided) === month) {
         if (app.planted.includes("application_late")) late.push(app.id);
         if (app.planted.includes("application_no_home_visit")) noVisit.push(app.id);
@@ -842,7 +858,7 @@ export class CountySimulation {
           if (i === disagreeRow) benefit = (h.benefitFen + r.int(1, 9) * 1000) / 100;
           this.bad(f, line, "monthly_benefit", "household_rows_disagree", benefit.toFixed(2));
         }
-        await f.writer.write([
+        { const pending = f.writer.write([
           period,
           PROGRAM_LABEL[h.program]!,
           h.id,
@@ -860,7 +876,7 @@ export class CountySimulation {
           h.lastReviewOn === null ? null : { day: h.lastReviewOn },
           h.cadreRelative,
           h.relativeFiled,
-        ]);
+        ]); if (pending) await pending; }
         if (!rowBad && f.delivered) {
           const first = persons.get(p.id);
           if (first === undefined) persons.set(p.id, h.id);
@@ -967,7 +983,7 @@ export class CountySimulation {
         }
       }
       const proxy = h.proxy;
-      await f.writer.write([
+      { const pending = f.writer.write([
         period,
         PROGRAM_LABEL[h.program]!,
         h.id,
@@ -980,7 +996,7 @@ export class CountySimulation {
         proxy ? proxy.id : null,
         proxy ? proxy.staff : false,
         proxy ? proxy.filed : false,
-      ]);
+      ]); if (pending) await pending; }
       spentFen[h.program] = (spentFen[h.program] ?? 0) + amountFen;
       if (h.channel === "cash") cashIds.push(h.id);
       if (proxy && (proxy.staff || !proxy.filed)) proxyIds.push(h.id);
@@ -1022,7 +1038,7 @@ export class CountySimulation {
     }
     await this.close(f);
     this.plant("payment_missing", month, missing);
-    this.plant("payment_late", month, lateIds, { paid_on: isoDate(batchDay) });
+    if (lateIds.length > 0) this.result.planted.push({ problem: "payment_late", county_code: this.county.code, period: monthKey(month), count: lateIds.length, detail: { paid_on: isoDate(batchDay), scope: "the whole month's batch" } });
     this.plant("payment_wrong_amount", month, wrongIds);
     this.plant("payment_unlisted", month, unlistedIds);
     this.plant("payment_cash", month, cashIds);
@@ -1114,7 +1130,7 @@ export class CountySimulation {
         }
         received = Math.max(received, this.receivedFen.get(key)!, spent - carried);
         this.receivedFen.set(key, received);
-        await f.writer.write([{ month }, c.code, PROGRAM_LABEL[program]!, label, budget / 100, carried / 100, received / 100, spent / 100]);
+        { const pending = f.writer.write([{ month }, c.code, PROGRAM_LABEL[program]!, label, budget / 100, carried / 100, received / 100, spent / 100]); if (pending) await pending; }
         budgetSum += budget;
         carriedSum += carried;
         receivedSum += received;
@@ -1207,7 +1223,7 @@ export class CountySimulation {
         receivedCell = { raw };
         this.bad(f, line, "received_on", "impossible_date", raw);
       }
-      await f.writer.write([
+      { const pending = f.writer.write([
         cp.id,
         cp.region,
         cp.program,
@@ -1217,7 +1233,7 @@ export class CountySimulation {
         closedNow ? { day: cp.closed! } : null,
         closedNow ? cp.finding : "核查中",
         cp.repeat,
-      ]);
+      ]); if (pending) await pending; }
       if (f.delivered && !isBad) this.complaintState.set(cp.id, { received: cp.received, closed: closedNow ? cp.closed : null });
     }
     await this.close(f);
@@ -1280,14 +1296,14 @@ export class CountySimulation {
       const a = r.weighted(c.rates.aware);
       if (s <= 2) satisfied++;
       aware += a === 0 ? 1 : a === 1 ? 0.5 : 0;
-      await f.writer.write([
+      { const pending = f.writer.write([
         `WJ${c.code}${monthKey(month).replace("-", "")}${String(this.responseSeq).padStart(5, "0")}`,
         { day: day0 + r.int(0, 10) },
         this.pickVillage("linshi").code,
         r.chance(0.6) ? "救助对象" : "群众",
         ["非常满意", "满意", "基本满意", "不满意", "非常不满意"][s]!,
         ["知晓", "部分知晓", "不知晓"][a]!,
-      ]);
+      ]); if (pending) await pending; }
     }
     await this.close(f);
     this.result.expected.push(expectedRatio("satisfaction.rate", c.code, monthKey(month), satisfied, n));
@@ -1319,7 +1335,7 @@ export class CountySimulation {
       const problems = casesWrong > 0 || missed > 0 || irregular > 0;
       const fixed = problems ? r.chance(c.rates.rectified) : true;
       const region = r.chance(0.5) ? r.pick(c.townships.length > 0 ? c.townships : c.villages).code : r.pick(c.villages).code;
-      await f.writer.write([
+      { const pending = f.writer.write([
         `JC${c.code}${monthKey(month).replace("-", "")}${String(this.inspectionSeq).padStart(4, "0")}`,
         { day: start + r.int(2, 25) },
         level,
@@ -1329,7 +1345,7 @@ export class CountySimulation {
         missed,
         irregular,
         fixed,
-      ]);
+      ]); if (pending) await pending; }
       checked += cases;
       wrong += casesWrong;
       if (problems) {

@@ -240,7 +240,7 @@ async function writeStandards(out: string, model: ProvinceModel, from: MonthInde
   const file = join(out, fileName("standards", PROVINCE_CSV));
   const w = openWriter(file, layout.sheet, layout.columns, PROVINCE_CSV);
   const label = { urban_dibao: "城市低保", rural_dibao: "农村低保", tekun: "特困人员救助供养" } as const;
-  for (const s of model.standards) await w.write([s.county_code, label[s.program], { month: s.effective_from }, s.standard, s.guideline]);
+  for (const s of model.standards) { const pending = w.write([s.county_code, label[s.program], { month: s.effective_from }, s.standard, s.guideline]); if (pending) await pending; }
   await w.close();
   const when = new Date((monthStart(from) - 10) * 86_400_000 + 2 * 3600_000);
   await utimes(file, when, when);
@@ -253,7 +253,7 @@ async function writeProfiles(out: string, model: ProvinceModel, year: number): P
   for (const c of model.counties) {
     const population = Math.round(c.population * (1 - 0.004 * (year - 2025)));
     const covered = c.targetPersons.urban_dibao + c.targetPersons.rural_dibao + c.targetPersons.tekun;
-    await w.write([year, c.code, population, Math.round(covered / c.needCoverage), c.fiscalDifficulty]);
+    { const pending = w.write([year, c.code, population, Math.round(covered / c.needCoverage), c.fiscalDifficulty]); if (pending) await pending; }
   }
   await w.close();
   const when = new Date(dayOf(year, 3, 10) * 86_400_000 + 2 * 3600_000);

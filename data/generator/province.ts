@@ -43,7 +43,8 @@ export interface ProblemRates {
   complaintsPer10k: number;
   badRows: number; // planted bad rows per 1,000 rows
   lateDelivery: number;
-  missingDelivery: number;
+  /** Monthly deliveries that never arrive, over the whole range. */
+  missingDeliveries: number;
   satisfied: readonly number[]; // 非常满意 … 非常不满意
   aware: readonly number[]; // 知晓 / 部分知晓 / 不知晓
   inspectionErrors: number;
@@ -55,19 +56,19 @@ const RATES: Record<Quality, ProblemRates> = {
     lateDecision: 0, noHomeVisit: 0, countyCheck: 0.42, shortPublicity: 0, wrongBenefit: 0, staleAfterRaise: 0,
     overdueReview: 0, unfiledRelative: 0, paymentMissing: 0, paymentLate: 0, paymentWrong: 0, unlistedAfterExit: 0,
     cash: 0, staffProxy: 0, unfiledProxy: 0, complaintLate: 0, complaintsPer10k: 3, badRows: 0, lateDelivery: 0.01,
-    missingDelivery: 0, satisfied: [0.5, 0.33, 0.13, 0.03, 0.01], aware: [0.82, 0.14, 0.04], inspectionErrors: 0.008, rectified: 1,
+    missingDeliveries: 0, satisfied: [0.5, 0.33, 0.13, 0.03, 0.01], aware: [0.82, 0.14, 0.04], inspectionErrors: 0.008, rectified: 1,
   },
   fair: {
     lateDecision: 0.04, noHomeVisit: 0.02, countyCheck: 0.33, shortPublicity: 0.02, wrongBenefit: 0.006, staleAfterRaise: 0.01,
     overdueReview: 0.03, unfiledRelative: 0.15, paymentMissing: 0.002, paymentLate: 0.05, paymentWrong: 0.003, unlistedAfterExit: 0.05,
     cash: 0.004, staffProxy: 0.002, unfiledProxy: 0.004, complaintLate: 0.05, complaintsPer10k: 5, badRows: 0.4, lateDelivery: 0.06,
-    missingDelivery: 0, satisfied: [0.35, 0.35, 0.2, 0.07, 0.03], aware: [0.7, 0.2, 0.1], inspectionErrors: 0.02, rectified: 0.85,
+    missingDeliveries: 0, satisfied: [0.35, 0.35, 0.2, 0.07, 0.03], aware: [0.7, 0.2, 0.1], inspectionErrors: 0.02, rectified: 0.85,
   },
   poor: {
     lateDecision: 0.15, noHomeVisit: 0.08, countyCheck: 0.18, shortPublicity: 0.1, wrongBenefit: 0.02, staleAfterRaise: 0.12,
     overdueReview: 0.12, unfiledRelative: 0.5, paymentMissing: 0.01, paymentLate: 0.2, paymentWrong: 0.01, unlistedAfterExit: 0.3,
     cash: 0.03, staffProxy: 0.01, unfiledProxy: 0.02, complaintLate: 0.2, complaintsPer10k: 9, badRows: 1.5, lateDelivery: 0.25,
-    missingDelivery: 0.015, satisfied: [0.22, 0.3, 0.26, 0.15, 0.07], aware: [0.52, 0.26, 0.22], inspectionErrors: 0.06, rectified: 0.55,
+    missingDeliveries: 2, satisfied: [0.22, 0.3, 0.26, 0.15, 0.07], aware: [0.52, 0.26, 0.22], inspectionErrors: 0.06, rectified: 0.55,
   },
 };
 
@@ -183,8 +184,8 @@ export async function buildProvince(provinceCode: string, seed: number, scale: n
       aliases: r.chance(0.3),
     };
     // Recipients: urban dibao ≈ 1–2 % of urban residents, rural ≈ 4–7 % of rural, tekun ≈ 0.5 %.
-    const urbanRate = r.uniform(0.01, 0.02);
-    const ruralRate = r.uniform(0.04, 0.07);
+    const urbanRate = r.uniform(0.012, 0.022);
+    const ruralRate = r.uniform(0.045, 0.08);
     const targetPersons = {
       urban_dibao: Math.round(population * urbanShare * urbanRate),
       rural_dibao: ruralVillages.length === 0 ? 0 : Math.round(population * (1 - urbanShare) * ruralRate),

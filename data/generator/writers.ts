@@ -1,11 +1,10 @@
 // Extract file writers in the formats counties really deliver: GB18030 CSV, UTF-8 CSV
-// (with or without BOM) and XLSX (exceljs streaming writer, real date cells). Rows
+// (with or without BOM) and XLSX (real date cells, see xlsx.ts). Rows
 // stream to disk with backpressure; nothing holds a whole file in memory.
 import { createWriteStream, type WriteStream } from "node:fs";
-import { open, readFile } from "node:fs/promises";
-import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
 import { ymd, monthKey, type MonthIndex } from "./calendar.js";
+import { XlsxStreamWriter, type XlsxCell } from "./xlsx.js";
 
 export type FileFormat = "csv-gb18030" | "csv-utf8-bom" | "csv-utf8" | "xlsx";
 export type DateStyle = "iso" | "slash" | "compact" | "chinese";
@@ -79,7 +78,19 @@ export function impossibleDate(year: number, style: DateStyle, variant: number):
   }
 }
 
+const monthTexts = new Map<string, string>();
+
 export function formatMonth(index: MonthIndex, style: MonthStyle): string {
+  const cacheKey = `${style}${index}`;
+  let text = monthTexts.get(cacheKey);
+  if (text === undefined) {
+    text = formatMonthUncached(index, style);
+    monthTexts.set(cacheKey, text);
+  }
+  return text;
+}
+
+function formatMonthUncached(index: MonthIndex, style: MonthStyle): string {
   const key = monthKey(index);
   switch (style) {
     case "iso":
@@ -109,22 +120,37 @@ function formatMoney(value: number, thousands: boolean): string {
   return `${int!.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${frac}`;
 }
 
-function csvText(cell: Cell, kind: ColumnKind, style: DeliveryStyle): string {
-  if (cell === null) return "";
-  if (typeof cell === "string") return cell;
-  if (typeof cell === "boolean") return formatBool(cell, style.bools);
-  if (typeof cell === "number") {
-    if (kind === "money") return formatMoney(cell, style.thousands);
-    if (kind === "decimal") return String(Math.round(cell * 10000) / 10000);
-    return String(cell);
+type CellFormatter = (cell: Cell) => string;
+
+/** One formatter per column, chosen once per file: the per-row work stays small. */
+function csvFormatter(kind: ColumnKind, style: DeliveryStyle): CellFormatter {
+  const other = (cell: Cell): string => {
+    if (cell === null) return "";
+    if (typeof cell === "string") return cell;
+    if (typeof cell === "boolean") return formatBool(cell, style.bools);
+    if (typeof cell === "number") return String(cell);
+    if ("raw" in cell) return cell.raw;
+    if ("day" in cell) return formatDate(cell.day, style.dates);
+    return formatMonth(cell.month, style.months);
+  };
+  switch (kind) {
+    case "money":
+      return (cell) => (typeof cell === "number" ? csvQuote(formatMoney(cell, style.thousands)) : csvQuote(other(cell)));
+    case "decimal":
+      return (cell) => (typeof cell === "number" ? String(Math.round(cell * 10000) / 10000) : other(cell));
+    case "text":
+      return (cell) => (typeof cell === "string" ? csvQuote(cell) : csvQuote(other(cell)));
+    default:
+      return (cell) => csvQuote(other(cell));
   }
-  if ("raw" in cell) return cell.raw;
-  if ("day" in cell) return formatDate(cell.day, style.dates);
-  return formatMonth(cell.month, style.months);
 }
 
 function csvQuote(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44 || c === 34 || c === 10 || c === 13) return `"${text.replace(/"/g, '""')}"`;
+  }
+  return text;
 }
 
 /** A file of rows: `write` resolves once the row is buffered (awaits drain under backpressure). */
@@ -139,12 +165,14 @@ class CsvWriter implements RowWriter {
   private buffer: string[] = [];
   private bufferChars = 0;
   private readonly stream: WriteStream;
+  private readonly formatters: CellFormatter[];
 
   constructor(
     path: string,
-    private readonly columns: readonly Column[],
+    columns: readonly Column[],
     private readonly style: DeliveryStyle,
   ) {
+    this.formatters = columns.map((c) => csvFormatter(c.kind, style));
     this.stream = createWriteStream(path);
     if (style.format === "csv-utf8-bom") this.stream.write(Buffer.from([0xef, 0xbb, 0xbf]));
     this.push(columns.map((c) => csvQuote(c.header)).join(",") + "\r\n");
@@ -165,11 +193,8 @@ class CsvWriter implements RowWriter {
   }
 
   write(row: readonly Cell[]): Promise<void> | void {
-    let line = "";
-    for (let i = 0; i < row.length; i++) {
-      if (i > 0) line += ",";
-      line += csvQuote(csvText(row[i]!, this.columns[i]!.kind, this.style));
-    }
+    let line = this.formatters[0]!(row[0]!);
+    for (let i = 1; i < row.length; i++) line += "," + this.formatters[i]!(row[i]!);
     this.push(line + "\r\n");
     this.rows++;
     if (this.bufferChars > 1 << 16 && !this.flush()) {
@@ -186,89 +211,37 @@ class CsvWriter implements RowWriter {
   }
 }
 
-/** Fixed document times, so that XLSX files are byte-identical from run to run. */
-const FIXED_TIME = new Date(Date.UTC(2026, 0, 1));
-
 class XlsxWriter implements RowWriter {
-  rows = 0;
-  private readonly workbook: ExcelJS.stream.xlsx.WorkbookWriter;
-  private readonly sheet: ExcelJS.Worksheet;
+  private readonly sheet: XlsxStreamWriter;
+  private readonly money: boolean[];
 
-  constructor(
-    private readonly path: string,
-    sheetName: string,
-    columns: readonly Column[],
-    private readonly style: DeliveryStyle,
-  ) {
-    this.workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-      filename: path,
-      useStyles: true,
-      useSharedStrings: false,
-      zip: { zlib: { level: 1 } }, // fast: the default level triples the time of small files
-      created: FIXED_TIME,
-      modified: FIXED_TIME,
-      creator: "民政业务系统",
-      lastModifiedBy: "民政业务系统",
-    } as Partial<ExcelJS.stream.xlsx.WorkbookStreamWriterOptions>);
-    this.sheet = this.workbook.addWorksheet(sheetName);
-    this.sheet.columns = columns.map((c) => ({
-      header: c.header,
-      width: c.kind === "date" ? 12 : c.kind === "text" ? 20 : 12,
-      style: c.kind === "date" ? { numFmt: "yyyy-mm-dd" } : c.kind === "money" ? { numFmt: "0.00" } : {},
-    }));
+  constructor(path: string, sheetName: string, columns: readonly Column[], private readonly style: DeliveryStyle) {
+    this.money = columns.map((c) => c.kind === "money");
+    const widths = columns.map((c) => (c.kind === "text" ? 20 : 12));
+    this.sheet = new XlsxStreamWriter(path, sheetName, columns.map((c) => c.header), widths);
   }
 
-  write(row: readonly Cell[]): void {
-    const values = row.map((cell): ExcelJS.CellValue => {
-      if (cell === null) return null;
-      if (typeof cell === "string" || typeof cell === "number") return cell;
+  get rows(): number {
+    return this.sheet.rows;
+  }
+
+  write(row: readonly Cell[]): Promise<void> | void {
+    const values = row.map((cell, i): XlsxCell => {
+      if (typeof cell === "number" && this.money[i]) return { value: cell, style: "money" };
+      if (cell === null || typeof cell === "string" || typeof cell === "number") return cell;
       if (typeof cell === "boolean") return formatBool(cell, this.style.bools);
       if ("raw" in cell) return cell.raw;
-      if ("day" in cell) return new Date(cell.day * 86_400_000);
+      if ("day" in cell) return { serial: cell.day + 25569, style: "date" }; // Excel serial of 1970-01-01 is 25569
       return formatMonth(cell.month, this.style.months);
     });
-    this.sheet.addRow(values).commit();
-    this.rows++;
+    return this.sheet.write(values);
   }
 
-  async close(): Promise<void> {
-    this.sheet.commit();
-    await this.workbook.commit();
-    await normaliseZipTimes(this.path);
+  close(): Promise<void> {
+    return this.sheet.close();
   }
 }
 
 export function openWriter(path: string, sheetName: string, columns: readonly Column[], style: DeliveryStyle): RowWriter {
   return style.format === "xlsx" ? new XlsxWriter(path, sheetName, columns, style) : new CsvWriter(path, columns, style);
-}
-
-/**
- * Set every entry's DOS time and date in a ZIP file to 2026-01-01 00:00, in the
- * local headers and the central directory (archiver stamps the current time).
- */
-export async function normaliseZipTimes(path: string): Promise<void> {
-  const zip = await readFile(path);
-  const eocd = zip.lastIndexOf(new Uint8Array([0x50, 0x4b, 0x05, 0x06]));
-  if (eocd < 0) throw new Error(`not a zip file: ${path}`);
-  const entries = zip.readUInt16LE(eocd + 10);
-  let p = zip.readUInt32LE(eocd + 16);
-  const dosTime = 0;
-  const dosDate = ((2026 - 1980) << 9) | (1 << 5) | 1;
-  for (let i = 0; i < entries; i++) {
-    if (zip.readUInt32LE(p) !== 0x02014b50) throw new Error(`bad central directory in ${path}`);
-    zip.writeUInt16LE(dosTime, p + 12);
-    zip.writeUInt16LE(dosDate, p + 14);
-    const local = zip.readUInt32LE(p + 42);
-    if (zip.readUInt32LE(local) === 0x04034b50) {
-      zip.writeUInt16LE(dosTime, local + 10);
-      zip.writeUInt16LE(dosDate, local + 12);
-    }
-    p += 46 + zip.readUInt16LE(p + 28) + zip.readUInt16LE(p + 30) + zip.readUInt16LE(p + 32);
-  }
-  const handle = await open(path, "r+");
-  try {
-    await handle.write(new Uint8Array(zip.buffer, zip.byteOffset, zip.length), 0, zip.length, 0);
-  } finally {
-    await handle.close();
-  }
 }
