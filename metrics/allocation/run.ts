@@ -88,10 +88,13 @@ export interface AllocationInputs {
   rolloverWindow: string;
 }
 
-/** The year whose December rollover counts: the window's own year for a year window, else the year before. */
-export function rolloverWindowOf(window: string): string {
+/**
+ * The years whose December rollover may count, in order of preference: for a year window
+ * its own year, then the year before (while its December is not in yet); else the year before.
+ */
+export function rolloverWindowsOf(window: string): string[] {
   const w = parseWindow(window);
-  return String(w.kind === "year" ? w.year : w.year - 1);
+  return w.kind === "year" ? [String(w.year), String(w.year - 1)] : [String(w.year - 1)];
 }
 
 /** Gather the counties' factor values for a window (scoring the window first if it has no scores yet). */
@@ -128,8 +131,17 @@ export async function loadAllocationInputs(
       ).map((r) => [r.region_code, r] as const),
     );
   const need = await indicator("coverage.persons", window);
-  const rolloverWindow = rolloverWindowOf(window);
-  const rollover = await indicator("budget.rollover_ratio", rolloverWindow);
+  const candidates = rolloverWindowsOf(window);
+  let rolloverWindow = candidates[candidates.length - 1]!;
+  let rollover = new Map<string, { value: number | null; numerator: number | null; denominator: number | null }>();
+  for (const w of candidates) {
+    const rows = await indicator("budget.rollover_ratio", w);
+    if (rows.size > 0) {
+      rolloverWindow = w;
+      rollover = rows;
+      break;
+    }
+  }
 
   // Fiscal difficulty of the window's year, else the latest year before it.
   const year = parseWindow(window).year;

@@ -140,6 +140,24 @@ describe("runAllocation", () => {
   });
 });
 
+describe("rollover year", () => {
+  it("a year window takes its own December, else the year before's while its December is not in", async () => {
+    const wh = await Warehouse.open(":memory:");
+    try {
+      await createMartIndicator(wh, fixtureRows(["2025", "2026"]));
+      await createCountyProfile(wh);
+      expect((await runAllocation(wh, { window: "2026", pool: 1000, record: false })).inputs.rolloverWindow).toBe("2026");
+      await wh.run(`DELETE FROM mart_indicator WHERE "window" = '2026' AND indicator = 'budget.rollover_ratio'`);
+      await wh.run("DROP TABLE mart_score");
+      const run = await runAllocation(wh, { window: "2026", pool: 1000, record: false });
+      expect(run.inputs.rolloverWindow).toBe("2025");
+      expect(run.inputs.counties.every((c) => c.rollover !== null)).toBe(true);
+    } finally {
+      wh.close();
+    }
+  });
+});
+
 describe("jiuzhu score and allocate", () => {
   it("score prints the ranked table, csv and json", async () => {
     const t = await cli("score", "--window", "2026-06", "--db", db);
