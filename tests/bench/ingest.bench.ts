@@ -1,0 +1,245 @@
+// Ingestion benchmark: the demo province (scale 1, a year by default) into a
+// fresh warehouse; rows/s per format, peak memory, where the time goes, and
+// the ratio against DuckDB's own read_csv of the same UTF-8 CSV files into a
+// table, measured in the same run. `tests/bench/run.bench.ts` calls
+// benchIngest(); `npx tsx tests/bench/ingest.bench.ts [DEMO_DIR]` runs it alone.
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { quoteLiteral, withWarehouse } from "../../loaders/db.js";
+import { ensureWarehouseSchema } from "../../loaders/schema.js";
+import { ingestPaths, type FileResult } from "../../loaders/ingest.js";
+
+export interface BenchIngestOptions {
+  /** An existing demo folder; generated (and cached in the temp folder) when absent. */
+  dir?: string;
+  scale?: number;
+  from?: string;
+  to?: string;
+  /** Keep the warehouse here instead of a temp file. */
+  db?: string;
+  /** Progress lines on stderr. */
+  log?: (line: string) => void;
+}
+
+export interface FormatFigures {
+  files: number;
+  rows: number;
+  megabytes: number;
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+export interface BenchIngestFigures {
+  dir: string;
+  files: number;
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  refused: number;
+  /** Wall time of the whole ingest (lock, schema check, every file). */
+  seconds: number;
+  rowsPerSecond: number;
+  /** Building the region dimension once, before the timed ingest. */
+  schemaSeconds: number;
+  peakRssMB: number;
+  byFormat: Record<string, FormatFigures>;
+  /** Seconds per phase summed over files: hash, parse (read+validate+stage file), insert (DuckDB), checks, commit. */
+  phases: Record<string, number>;
+  duckdb: {
+    /** DuckDB read_csv of the same UTF-8 CSV files into tables (one per extract type). */
+    files: number;
+    rows: number;
+    seconds: number;
+    rowsPerSecond: number;
+    /** Our seconds for those files ÷ DuckDB's seconds. */
+    ratio: number;
+  };
+}
+
+async function demoDir(opts: BenchIngestOptions): Promise<string> {
+  if (opts.dir) return opts.dir;
+  const scale = opts.scale ?? 1;
+  const from = opts.from ?? "2025-01";
+  const to = opts.to ?? "2025-12";
+  const dir = join(tmpdir(), `jiuzhu-bench-demo-${scale}-${from}-${to}`);
+  const done = join(dir, ".complete");
+  if (existsSync(done)) return dir;
+  rmSync(dir, { recursive: true, force: true });
+  const { generateDemo } = await import("../../data/generator/index.js");
+  opts.log?.(`bench: generating the demo province at scale ${scale}, ${from}…${to} into ${dir} (once; cached)`);
+  await generateDemo({ out: dir, scale, from, to, log: opts.log });
+  writeFileSync(done, new Date().toISOString());
+  return dir;
+}
+
+const formatKey = (r: FileResult) => (r.format === "csv" ? `csv-${r.encoding === "gb18030" ? "gb18030" : "utf-8"}` : (r.format ?? "?"));
+
+function sampleRss(): { stop: () => number } {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage().rss);
+    },
+  };
+}
+
+/** DuckDB's bare read of the given CSV files into one table per header shape. */
+async function duckdbBaseline(files: string[]): Promise<{ seconds: number; rows: number }> {
+  const groups = new Map<string, string[]>();
+  for (const f of files) {
+    const type = basename(f).replace(/_\d{4}-\d{2}_\d{6}\.csv$/, "").replace(/\.csv$/, "");
+    groups.set(type, [...(groups.get(type) ?? []), f]);
+  }
+  const inst = await DuckDBInstance.create(":memory:");
+  const conn = await inst.connect();
+  let rows = 0;
+  const t0 = performance.now();
+  try {
+    let i = 0;
+    for (const [, list] of groups) {
+      const table = `t${i++}`;
+      await conn.run(
+        `CREATE TABLE ${table} AS SELECT * FROM read_csv([${list.map(quoteLiteral).join(", ")}], header = true, union_by_name = true)`,
+      );
+      const r = await conn.runAndReadAll(`SELECT count(*) FROM ${table}`);
+      rows += Number(r.getRows()[0]![0]);
+    }
+  } finally {
+    conn.closeSync();
+    inst.closeSync();
+  }
+  return { seconds: (performance.now() - t0) / 1000, rows };
+}
+
+/** Parquet copies of some UTF-8 CSV files (the demo writes none), for the Parquet figure. */
+async function parquetSample(csvFiles: string[], outDir: string): Promise<string[]> {
+  mkdirSync(outDir, { recursive: true });
+  const inst = await DuckDBInstance.create(":memory:");
+  const conn = await inst.connect();
+  const out: string[] = [];
+  try {
+    for (const f of csvFiles) {
+      const target = join(outDir, basename(f).replace(/\.csv$/, ".parquet"));
+      await conn.run(`COPY (SELECT * FROM read_csv(${quoteLiteral(f)}, header = true, all_varchar = true)) TO ${quoteLiteral(target)} (FORMAT parquet)`);
+      out.push(target);
+    }
+  } finally {
+    conn.closeSync();
+    inst.closeSync();
+  }
+  return out;
+}
+
+function figuresByFormat(results: FileResult[], sizes: Map<string, number>): Record<string, FormatFigures> {
+  const by: Record<string, FormatFigures> = {};
+  for (const r of results) {
+    if (r.status !== "loaded") continue;
+    const k = formatKey(r);
+    const f = (by[k] ??= { files: 0, rows: 0, megabytes: 0, seconds: 0, rowsPerSecond: 0 });
+    f.files++;
+    f.rows += r.rowsRead;
+    f.seconds += r.seconds;
+    f.megabytes += (sizes.get(r.file) ?? 0) / 1e6;
+  }
+  for (const f of Object.values(by)) {
+    f.rowsPerSecond = Math.round(f.rows / Math.max(f.seconds, 1e-9));
+    f.megabytes = Math.round(f.megabytes * 10) / 10;
+    f.seconds = Math.round(f.seconds * 100) / 100;
+  }
+  return by;
+}
+
+export async function benchIngest(opts: BenchIngestOptions = {}): Promise<BenchIngestFigures> {
+  const log = opts.log ?? (() => {});
+  const dir = await demoDir(opts);
+  const work = join(tmpdir(), `jiuzhu-bench-ingest-${process.pid}`);
+  mkdirSync(work, { recursive: true });
+  const db = opts.db ?? join(work, "warehouse.duckdb");
+  try {
+    rmSync(db, { force: true });
+    rmSync(`${db}.wal`, { force: true });
+    const t0 = performance.now();
+    await withWarehouse(db, (wh) => ensureWarehouseSchema(wh));
+    const schemaSeconds = (performance.now() - t0) / 1000;
+
+    const files = readdirSync(dir).filter((f) => /\.(csv|xlsx|parquet)$/.test(f));
+    const sizes = new Map(files.map((f) => [f, statSync(join(dir, f)).size]));
+    log(`bench: ingesting ${files.length} files (${Math.round([...sizes.values()].reduce((a, b) => a + b, 0) / 1e6)} MB) from ${dir}`);
+    const rss = sampleRss();
+    const summary = await ingestPaths(db, [dir], { progress: false });
+    const peakRssMB = Math.round(rss.stop() / 1e6);
+
+    const phases: Record<string, number> = {};
+    for (const r of summary.files) for (const [k, v] of Object.entries(r.phases ?? {})) phases[k] = (phases[k] ?? 0) + v;
+    for (const k of Object.keys(phases)) phases[k] = Math.round(phases[k]! * 100) / 100;
+    const byFormat = figuresByFormat(summary.files, sizes);
+
+    // DuckDB's own read of the same UTF-8 CSV files, in this run
+    const utf8 = summary.files.filter((r) => r.status === "loaded" && r.format === "csv" && r.encoding !== "gb18030");
+    log(`bench: DuckDB read_csv of the ${utf8.length} UTF-8 CSV files`);
+    const base = await duckdbBaseline(utf8.map((r) => join(dir, r.file)));
+    const ours = utf8.reduce((a, r) => a + r.seconds, 0);
+
+    // Parquet: copies of one month of UTF-8 CSV files, into a second warehouse
+    const month = utf8.find((r) => r.type === "roster")?.period ?? "2025-01";
+    const sample = utf8.filter((r) => r.period === month).map((r) => join(dir, r.file));
+    if (sample.length > 0) {
+      const pq = await parquetSample(sample, join(work, "parquet"));
+      const db2 = join(work, "parquet.duckdb");
+      await withWarehouse(db2, (wh) => ensureWarehouseSchema(wh));
+      const s2 = await ingestPaths(db2, pq, { progress: false });
+      const sizes2 = new Map(pq.map((f) => [basename(f), statSync(f).size]));
+      Object.assign(byFormat, figuresByFormat(s2.files, sizes2));
+    }
+
+    return {
+      dir,
+      files: summary.files.length,
+      rowsRead: summary.rowsRead,
+      rowsLoaded: summary.rowsLoaded,
+      rowsRejected: summary.rowsRejected,
+      refused: summary.refused,
+      seconds: Math.round(summary.seconds * 100) / 100,
+      rowsPerSecond: Math.round(summary.rowsRead / summary.seconds),
+      schemaSeconds: Math.round(schemaSeconds * 100) / 100,
+      peakRssMB,
+      byFormat,
+      phases,
+      duckdb: {
+        files: utf8.length,
+        rows: base.rows,
+        seconds: Math.round(base.seconds * 100) / 100,
+        rowsPerSecond: Math.round(base.rows / Math.max(base.seconds, 1e-9)),
+        ratio: Math.round((ours / Math.max(base.seconds, 1e-9)) * 100) / 100,
+      },
+    };
+  } finally {
+    if (!opts.db) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Plain-text table of the figures. */
+export function formatIngestFigures(f: BenchIngestFigures): string {
+  const lines = [
+    `ingest: ${f.files} files, ${f.rowsRead.toLocaleString("en")} rows (${f.rowsLoaded.toLocaleString("en")} loaded, ${f.rowsRejected.toLocaleString("en")} rejected, ${f.refused} files refused) in ${f.seconds} s = ${f.rowsPerSecond.toLocaleString("en")} rows/s; peak RSS ${f.peakRssMB} MB; region dimension built once in ${f.schemaSeconds} s`,
+    ...Object.entries(f.byFormat).map(
+      ([k, v]) => `  ${k.padEnd(12)} ${String(v.files).padStart(5)} files ${v.rows.toLocaleString("en").padStart(11)} rows ${String(v.megabytes).padStart(8)} MB ${String(v.seconds).padStart(8)} s ${v.rowsPerSecond.toLocaleString("en").padStart(9)} rows/s`,
+    ),
+    `  time per phase (s): ${Object.entries(f.phases).map(([k, v]) => `${k} ${v}`).join(", ")}`,
+    `  DuckDB read_csv of the same ${f.duckdb.files} UTF-8 CSV files into tables: ${f.duckdb.seconds} s (${f.duckdb.rowsPerSecond.toLocaleString("en")} rows/s); jiuzhu ingest / DuckDB = ${f.duckdb.ratio}×`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const figures = await benchIngest({ dir: process.argv[2], log: (l) => process.stderr.write(`${l}\n`) });
+  process.stdout.write(formatIngestFigures(figures));
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+}
