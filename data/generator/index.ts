@@ -156,6 +156,9 @@ export async function generateDemo(options: DemoOptions): Promise<DemoSummary> {
 
   const ledgerPath = join(options.out, "ground_truth.json");
   await writeFile(ledgerPath, serialiseLedger(ledger));
+  // dated after the last delivery, so that even the folder's times are reproducible
+  const settled = new Date((monthStart(to + 2) - 1) * 86_400_000);
+  await utimes(ledgerPath, settled, settled);
   let bytes = 0;
   for (const f of ledger.files) bytes += (await stat(join(options.out, f.file))).size;
   return {
