@@ -134,8 +134,7 @@ export async function readObservations(wh: Warehouse, windows?: string[]): Promi
             CAST(value AS DOUBLE) AS value, CAST(numerator AS DOUBLE) AS numerator,
             CAST(denominator AS DOUBLE) AS denominator, status
        FROM mart_indicator
-      WHERE level IN ('county', 'city', 'province') ${filter}
-      ORDER BY "window", level, region_code, indicator`,
+      WHERE level IN ('county', 'city', 'province') ${filter}`,
     windows ? [varcharList(windows)] : undefined,
   );
   const out = new Map<string, Observation[]>();
@@ -160,17 +159,31 @@ export async function readObservations(wh: Warehouse, windows?: string[]): Promi
 /** Funnel points of every funnel indicator for one level, around each province's own rate. */
 export function funnelForLevel(observations: readonly Observation[], cfg: ScorecardConfig, level: RegionLevel): FunnelPoint[] {
   const out: FunnelPoint[] = [];
-  const funnelIds = cfg.dimensions.flatMap((d) => d.indicators.filter((i) => i.funnel).map((i) => i.id));
-  const provinces = [...new Set(observations.filter((o) => o.level === level).map((o) => o.region_code.slice(0, 2)))].sort();
+  const funnelIds = new Set<string>(cfg.dimensions.flatMap((d) => d.indicators.filter((i) => i.funnel).map((i) => i.id)));
+  // indicator → province → the level's rows, and the province's own row
+  const rowsBy = new Map<string, Map<string, Observation[]>>();
+  const refBy = new Map<string, Observation>();
+  for (const o of observations) {
+    if (!funnelIds.has(o.indicator)) continue;
+    const prov = o.region_code.slice(0, 2);
+    if (o.level === "province") {
+      if (o.status === "ok") refBy.set(`${o.indicator}|${prov}`, o);
+    } else if (o.level === level) {
+      let byProv = rowsBy.get(o.indicator);
+      if (!byProv) rowsBy.set(o.indicator, (byProv = new Map()));
+      let list = byProv.get(prov);
+      if (!list) byProv.set(prov, (list = []));
+      list.push(o);
+    }
+  }
   for (const id of funnelIds) {
-    for (const prov of provinces) {
-      const rows = observations.filter((o) => o.level === level && o.indicator === id && o.region_code.slice(0, 2) === prov);
-      const ref = observations.find(
-        (o) => o.level === "province" && o.indicator === id && o.region_code.slice(0, 2) === prov && o.status === "ok",
-      );
+    const byProv = rowsBy.get(id);
+    if (!byProv) continue;
+    for (const prov of [...byProv.keys()].sort()) {
+      const ref = refBy.get(`${id}|${prov}`);
       const refRate =
         ref && ref.numerator !== null && ref.denominator !== null && ref.denominator > 0 ? ref.numerator / ref.denominator : null;
-      out.push(...funnelFor(id, rows, refRate));
+      out.push(...funnelFor(id, byProv.get(prov)!, refRate));
     }
   }
   return out;
