@@ -25,6 +25,7 @@ export const META_ALLOCATION: readonly TableColumn[] = [
   { name: "fiscal_year", type: "INTEGER" },
   { name: "rollover_window", type: "VARCHAR" },
   { name: "input_hash", type: "VARCHAR" },
+  { name: "inputs", type: "VARCHAR" },
   { name: "software_version", type: "VARCHAR" },
   { name: "total", type: "BIGINT" },
   { name: "eligible_count", type: "INTEGER" },
@@ -203,6 +204,8 @@ export interface AllocationRun {
   config: AllocationConfig;
   inputs: AllocationInputs;
   input_hash: string;
+  /** The canonical JSON the hash is taken of. */
+  inputs_json: string;
   software_version: string;
   result: AllocationResult;
 }
@@ -218,18 +221,58 @@ export interface RunAllocationOptions {
   now?: Date;
 }
 
+/** Everything the money depends on, as canonical JSON: hashed, and kept with the run. */
+export function canonicalInputs(window: string, pool: number, config: AllocationConfig, inputs: AllocationInputs): string {
+  return canonicalJson({
+    window,
+    pool,
+    config,
+    scorecard_version: inputs.scorecardVersion,
+    previous_run_id: inputs.previousRunId,
+    counties: [...inputs.counties].sort((a, b) => (a.code < b.code ? -1 : 1)),
+  });
+}
+
 /** The hash of everything the money depends on. */
 export function inputHash(window: string, pool: number, config: AllocationConfig, inputs: AllocationInputs): string {
-  return sha256(
-    canonicalJson({
-      window,
-      pool,
-      config,
-      scorecard_version: inputs.scorecardVersion,
-      previous_run_id: inputs.previousRunId,
-      counties: [...inputs.counties].sort((a, b) => (a.code < b.code ? -1 : 1)),
-    }),
-  );
+  return sha256(canonicalInputs(window, pool, config, inputs));
+}
+
+export interface InputDifference {
+  /** "pool", "config.weights.need", "150103.fiscal", … */
+  what: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** What changed between two canonical input documents (recorded run vs. now). */
+export function diffInputs(beforeJson: string, afterJson: string): InputDifference[] {
+  const out: InputDifference[] = [];
+  const walk = (path: string, a: unknown, b: unknown) => {
+    if (canonicalJson(a) === canonicalJson(b)) return;
+    if (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
+      const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+      for (const k of keys) walk(path ? `${path}.${k}` : k, (a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]);
+      return;
+    }
+    out.push({ what: path, before: a ?? null, after: b ?? null });
+  };
+  type Doc = Record<string, unknown> & { counties?: { code: string }[] };
+  const before = JSON.parse(beforeJson) as Doc;
+  const after = JSON.parse(afterJson) as Doc;
+  const byCode = (d: Doc) => Object.fromEntries((d.counties ?? []).map((c) => [c.code, c]));
+  walk("", { ...before, counties: byCode(before) }, { ...after, counties: byCode(after) });
+  return out.map((d) => ({ ...d, what: d.what.replace(/^counties\./, "") }));
+}
+
+/** Compare a run with a recorded one: same hash, and otherwise which inputs changed. */
+export async function compareWithRecorded(wh: Warehouse, run: AllocationRun, runId: string): Promise<{ same: boolean; differences: InputDifference[] }> {
+  const rows = (await tableExists(wh, "meta_allocation"))
+    ? await wh.query<{ input_hash: string; inputs: string }>("SELECT input_hash, inputs FROM meta_allocation WHERE run_id = ?", [runId])
+    : [];
+  if (rows.length === 0) throw new Error(`allocation run ${runId} not found in meta_allocation`);
+  const same = rows[0]!.input_hash === run.input_hash;
+  return { same, differences: same ? [] : diffInputs(rows[0]!.inputs, run.inputs_json) };
 }
 
 export async function runAllocation(wh: Warehouse, options: RunAllocationOptions): Promise<AllocationRun> {
@@ -237,7 +280,8 @@ export async function runAllocation(wh: Warehouse, options: RunAllocationOptions
   const inputs = await loadAllocationInputs(wh, options.window, { scorecard: options.scorecard, previousRunId: options.previousRunId });
   if (inputs.counties.length === 0) throw new Error(`no county has a score for window ${options.window}`);
   const result = allocate({ pool: options.pool, counties: inputs.counties }, config);
-  const hash = inputHash(options.window, options.pool, config, inputs);
+  const inputsJson = canonicalInputs(options.window, options.pool, config, inputs);
+  const hash = sha256(inputsJson);
   const now = options.now ?? new Date();
   const run: AllocationRun = {
     run_id: null,
@@ -247,6 +291,7 @@ export async function runAllocation(wh: Warehouse, options: RunAllocationOptions
     config,
     inputs,
     input_hash: hash,
+    inputs_json: inputsJson,
     software_version: softwareVersion(),
     result,
   };
@@ -273,6 +318,7 @@ async function recordAllocation(wh: Warehouse, run: AllocationRun): Promise<void
     fiscal_year: run.inputs.fiscalYear,
     rollover_window: run.inputs.rolloverWindow,
     input_hash: run.input_hash,
+    inputs: run.inputs_json,
     software_version: run.software_version,
     total: run.result.total,
     eligible_count: run.result.eligible_count,

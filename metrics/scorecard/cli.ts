@@ -4,7 +4,7 @@ import { Option, type Command } from "commander";
 import { DEFAULT_DB, withWarehouse } from "../../loaders/db.js";
 import { DEFAULT_ALLOCATION, parseAllocationConfig } from "../allocation/config.js";
 import { allocationCsv, allocationJson, allocationTable, allocationXlsx } from "../allocation/report.js";
-import { runAllocation } from "../allocation/run.js";
+import { compareWithRecorded, runAllocation } from "../allocation/run.js";
 import { computeScores } from "./compute.js";
 import { loadScorecardConfig, readJsonFile } from "./load.js";
 import { DETAIL_COLUMNS, detailTable, readDetail, readScores, scoresCsv, scoresJson, scoresTable } from "./report.js";
@@ -76,9 +76,21 @@ export function registerScoreCommands(program: Command): void {
     .addOption(new Option("--format <format>", "output format").choices(["table", "csv", "json", "xlsx"]).default("table"))
     .option("--out <file>", "write to a file (required for xlsx)")
     .option("--no-record", "do not record the run in meta_allocation / mart_allocation")
+    .option("--compare <run_id>", "check the inputs against a recorded run: same hash, or what changed")
     .option("--db <path>", "warehouse file", DEFAULT_DB)
     .action(
-      async (opts: { window: string; pool: string; config?: string; scorecard?: string; previous?: string; format: string; out?: string; record: boolean; db: string }) => {
+      async (opts: {
+        window: string;
+        pool: string;
+        config?: string;
+        scorecard?: string;
+        previous?: string;
+        format: string;
+        out?: string;
+        record: boolean;
+        compare?: string;
+        db: string;
+      }) => {
         parseWindow(opts.window);
         const pool = parsePool(opts.pool);
         const config = opts.config ? parseAllocationConfig(readJsonFile(opts.config, "allocation configuration"), `allocation configuration ${opts.config}`) : DEFAULT_ALLOCATION;
@@ -98,6 +110,14 @@ export function registerScoreCommands(program: Command): void {
           else if (opts.format === "xlsx") emit(await allocationXlsx(run), opts.out);
           else emit(allocationTable(run), opts.out);
           if (run.run_id) process.stderr.write(`recorded allocation run ${run.run_id} (input hash ${run.input_hash.slice(0, 16)})\n`);
+          if (opts.compare) {
+            const cmp = await compareWithRecorded(wh, run, opts.compare);
+            if (cmp.same) process.stderr.write(`inputs identical to run ${opts.compare} (same hash): same money\n`);
+            else {
+              process.stderr.write(`inputs differ from run ${opts.compare}:\n`);
+              for (const d of cmp.differences) process.stderr.write(`  ${d.what}: ${JSON.stringify(d.before)} → ${JSON.stringify(d.after)}\n`);
+            }
+          }
         });
       },
     );

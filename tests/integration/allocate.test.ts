@@ -196,6 +196,24 @@ describe("jiuzhu score and allocate", () => {
     expect(noOut.err).toMatch(/--out/);
   });
 
+  it("--compare tells a recorded run's inputs from today's: same hash, or exactly what changed", async () => {
+    const first = await cli("allocate", "--window", "2026", "--pool", "4,000,000", "--format", "json", "--db", db);
+    const runId = /recorded allocation run (\S+)/.exec(first.err)![1]!;
+    const same = await cli("allocate", "--window", "2026", "--pool", "4,000,000", "--format", "json", "--no-record", "--compare", runId, "--db", db);
+    expect(same.err).toMatch(/inputs identical to run .* same money/);
+    expect(same.out).toBe(first.out);
+    await withWarehouse(db, (wh) => wh.run("UPDATE core_county_profile SET fiscal_difficulty = 0.75 WHERE county_code = '150103'"));
+    try {
+      const changed = await cli("allocate", "--window", "2026", "--pool", "4,000,001", "--format", "json", "--no-record", "--compare", runId, "--db", db);
+      expect(changed.err).toMatch(/inputs differ/);
+      expect(changed.err).toContain("pool: 4000000 → 4000001");
+      expect(changed.err).toContain("150103.fiscal: 0.8 → 0.75");
+      expect(changed.err.split("\n").filter((l) => l.startsWith("  "))).toHaveLength(2);
+    } finally {
+      await withWarehouse(db, (wh) => wh.run("UPDATE core_county_profile SET fiscal_difficulty = 0.8 WHERE county_code = '150103'"));
+    }
+  });
+
   it("writes an XLSX with the totals and the audit sheet; LibreOffice reads the same totals", async () => {
     const file = join(dir, "allocation.xlsx");
     const r = await cli("allocate", "--window", "2026", "--pool", "8,000,000", "--format", "xlsx", "--out", file, "--no-record", "--db", db);
