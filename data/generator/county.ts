@@ -378,6 +378,19 @@ export class CountySimulation {
         persons += h.members.length;
       }
     }
+    // Approvals of applications made before the range join next month, as later ones will.
+    if (this.ctx.to > from) {
+      const entries: Household[] = [];
+      for (const program of ["urban_dibao", "rural_dibao", "tekun"] as const) {
+        const persons = this.county.targetPersons[program] * (program === "tekun" ? 0.013 : 0.021);
+        for (let covered = 0; covered < persons; ) {
+          const h = this.newHousehold(program, from, start + r.int(0, 19));
+          entries.push(h);
+          covered += h.members.length;
+        }
+      }
+      this.scheduled.set(from + 1, entries);
+    }
     // Planned duplicates: the home household, on the roster for the whole range.
     for (const plan of this.ctx.duplicates) {
       if (plan.homeCounty !== this.county.code) continue;

@@ -184,8 +184,8 @@ export async function buildProvince(provinceCode: string, seed: number, scale: n
       aliases: r.chance(0.3),
     };
     // Recipients: urban dibao ≈ 1–2 % of urban residents, rural ≈ 4–7 % of rural, tekun ≈ 0.5 %.
-    const urbanRate = r.uniform(0.012, 0.022);
-    const ruralRate = r.uniform(0.045, 0.08);
+    const urbanRate = r.uniform(0.013, 0.023);
+    const ruralRate = r.uniform(0.048, 0.085);
     const targetPersons = {
       urban_dibao: Math.round(population * urbanShare * urbanRate),
       rural_dibao: ruralVillages.length === 0 ? 0 : Math.round(population * (1 - urbanShare) * ruralRate),
