@@ -102,7 +102,12 @@ export function rolloverWindowsOf(window: string): string[] {
 export async function loadAllocationInputs(
   wh: Warehouse,
   window: string,
-  options: { scorecard?: ScorecardConfig; previousRunId?: string | null } = {},
+  options: {
+    scorecard?: ScorecardConfig;
+    previousRunId?: string | null;
+    /** Score the window when mart_score lacks it (default true; false for read-only warehouses, e.g. site loaders). */
+    compute?: boolean;
+  } = {},
 ): Promise<AllocationInputs> {
   const scorecard = options.scorecard ?? DEFAULT_SCORECARD;
   parseWindow(window);
@@ -114,7 +119,11 @@ export async function loadAllocationInputs(
         [window, scorecard.version],
       )
     )[0]!.n > 0n;
-  if (!scored) await computeScores(wh, { windows: [window], config: scorecard });
+  if (!scored) {
+    if (options.compute === false)
+      throw new Error(`mart_score has no county scores for window ${window} under scorecard ${scorecard.version}: run \`jiuzhu score --window ${window}\` first`);
+    await computeScores(wh, { windows: [window], config: scorecard });
+  }
 
   const scores = await wh.query<{ region_code: string; region_name: string; composite: number | null; grade: string | null }>(
     `SELECT region_code, region_name, composite, grade FROM mart_score

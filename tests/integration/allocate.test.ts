@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../bin/cli.js";
 import { Warehouse, withWarehouse } from "../../loaders/db.js";
 import { DEFAULT_ALLOCATION } from "../../metrics/allocation/config.js";
-import { runAllocation } from "../../metrics/allocation/run.js";
+import { loadAllocationInputs, runAllocation } from "../../metrics/allocation/run.js";
 import { parsePool } from "../../metrics/scorecard/cli.js";
 import { createCountyProfile, createMartIndicator, fixtureRows } from "./score.fixture.js";
 
@@ -149,6 +149,7 @@ describe("rollover year", () => {
       expect((await runAllocation(wh, { window: "2026", pool: 1000, record: false })).inputs.rolloverWindow).toBe("2026");
       await wh.run(`DELETE FROM mart_indicator WHERE "window" = '2026' AND indicator = 'budget.rollover_ratio'`);
       await wh.run("DROP TABLE mart_score");
+      await expect(loadAllocationInputs(wh, "2026", { compute: false })).rejects.toThrow(/run `jiuzhu score --window 2026` first/);
       const run = await runAllocation(wh, { window: "2026", pool: 1000, record: false });
       expect(run.inputs.rolloverWindow).toBe("2025");
       expect(run.inputs.counties.every((c) => c.rollover !== null)).toBe(true);
