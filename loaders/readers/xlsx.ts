@@ -4,6 +4,7 @@
 import ExcelJS from "exceljs";
 import type { Cell } from "../contracts/normalise.js";
 import { FileRefused, type RowBatch, type Source } from "./source.js";
+import { openXlsxFast, Unsupported } from "./xlsx-fast.js";
 
 const BATCH = 4096;
 
@@ -68,6 +69,22 @@ interface SheetModel {
  * rule: trimmed, case-folded) that select a sheet named after an extract.
  */
 export async function openXlsx(
+  path: string,
+  displayName: string,
+  preferredSheet: (sheetName: string) => boolean,
+): Promise<Source> {
+  if (process.env.JIUZHU_XLSX_READER !== "exceljs") {
+    try {
+      return await openXlsxFast(path, displayName, preferredSheet);
+    } catch (error) {
+      if (!(error instanceof Unsupported)) throw error;
+    }
+  }
+  return openXlsxExceljs(path, displayName, preferredSheet);
+}
+
+/** The exceljs streaming reader: the fallback for workbooks the direct reader does not handle. */
+export async function openXlsxExceljs(
   path: string,
   displayName: string,
   preferredSheet: (sheetName: string) => boolean,

@@ -6,7 +6,9 @@ import { describe, expect, it } from "vitest";
 import { CsvSplitter, EncodingSniffer, openCsv } from "../../loaders/readers/csv.js";
 import { mapHeader, parseFileName, typeFromFileName, typeFromHeader } from "../../loaders/detect.js";
 import { EXTRACT_TYPES, extractDef } from "../../loaders/contracts/dictionary.js";
-import { encodeGb18030, tempDir } from "../fixtures/extracts/make.js";
+import { encodeGb18030, tempDir, validRows, writeXlsx } from "../fixtures/extracts/make.js";
+import { openXlsxFast } from "../../loaders/readers/xlsx-fast.js";
+import { openXlsxExceljs } from "../../loaders/readers/xlsx.js";
 
 function split(chunks: string[]): { lines: number[]; rows: string[][] } {
   const sp = new CsvSplitter();
@@ -120,5 +122,52 @@ describe("headers", () => {
   it("a header that fits no extract says which one came closest", () => {
     const g = typeFromHeader(["申请编号", "救助类别"]);
     expect("error" in g && g.error).toMatch(/unknown extract type.*closest: applications/);
+  });
+});
+
+describe("XLSX readers", () => {
+  async function readAll(src: Awaited<ReturnType<typeof openXlsxFast>>) {
+    const rows: unknown[][] = [];
+    const lines: number[] = [];
+    for await (const b of src.batches()) {
+      rows.push(...b.rows);
+      lines.push(...b.lines);
+    }
+    return { header: src.header, sheet: src.sheet, rows, lines };
+  }
+
+  for (const streaming of [false, true]) {
+    it(`the direct reader and exceljs agree (${streaming ? "inline strings" : "shared strings"}, date cells, serials, gaps, escapes)`, async () => {
+      const dir = tempDir();
+      const rows = validRows("applications", 40).map((r, i) => ({
+        ...r,
+        application_id: i === 3 ? 'A&B <"x">' : r.application_id,
+        reviewed_on: i % 5 === 0 ? null : r.reviewed_on,
+        extended: i % 7 === 0 ? "是" : r.extended,
+      }));
+      const file = await writeXlsx(join(dir, "a.xlsx"), "applications", rows, { streaming, extraSheetsBefore: streaming ? [] : ["说明"], sheetName: "申请审核确认台账" });
+      const pick = (n: string) => n === "申请审核确认台账";
+      const fast = await readAll(await openXlsxFast(file, "a.xlsx", pick));
+      const slow = await readAll(await openXlsxExceljs(file, "a.xlsx", pick));
+      expect(fast.sheet).toBe("申请审核确认台账");
+      expect(fast.header).toEqual(slow.header);
+      expect(fast.lines).toEqual(slow.lines);
+      const norm = (r: unknown[]) => r.map((c) => (c instanceof Date ? c.toISOString() : c ?? null));
+      const trim = (r: unknown[]) => {
+        const out = norm(r);
+        while (out.length && out[out.length - 1] === null) out.pop();
+        return out;
+      };
+      expect(fast.rows.map(trim)).toEqual(slow.rows.map(trim));
+      expect(fast.rows[3]![0]).toBe('A&B <"x">');
+      expect(fast.rows[0]![5]).toBeInstanceOf(Date);
+    });
+  }
+
+  it("a file that is not a zip is refused with a clear reason", async () => {
+    const dir = tempDir();
+    const file = join(dir, "x.xlsx");
+    writeFileSync(file, "not a zip at all, just text");
+    await expect(openXlsxFast(file, "x.xlsx", () => false)).rejects.toThrow(/x\.xlsx: refused: unreadable XLSX: not a zip file/);
   });
 });
