@@ -31,7 +31,7 @@ import {
 } from "./ledger.js";
 import type { DuplicatePlan, Household, Person, RosterProgram } from "./model.js";
 import { corruptCheckDigit, IdPool, personName, surnameOf } from "./people.js";
-import { standardFor, type CountyModel, type StandardRow, type Village } from "./province.js";
+import { profileOf, standardFor, type CountyModel, type StandardRow, type Village } from "./province.js";
 import { Rng } from "./random.js";
 import { impossibleDate, openWriter, type Cell, type RowWriter } from "./writers.js";
 
@@ -148,6 +148,7 @@ interface Complaint {
 interface ComplaintState {
   received: number;
   closed: number | null;
+  repeat: boolean;
 }
 
 type FundKey = string; // `${program}:${source}`
@@ -551,6 +552,26 @@ export class CountySimulation {
     await this.writeFunds(month);
     await this.writeSurveys(month);
     await this.writeInspections(month);
+    this.monthExpectations(month);
+  }
+
+  /** Standards against the guideline, and the month's deliveries (roster, payments, funds, applications, complaints). */
+  private monthExpectations(month: MonthIndex): void {
+    const c = this.county.code;
+    const w = monthKey(month);
+    const programs = (["urban_dibao", "rural_dibao", "tekun"] as const).filter((p) => standardFor(this.ctx.standards, c, p, month));
+    const ok = programs.every((p) => {
+      const s = standardFor(this.ctx.standards, c, p, month)!;
+      return s.standard >= s.guideline;
+    });
+    if (!ok) this.plant("standard_below_guideline", month, [c]);
+    this.result.expected.push(expectedRatio("accuracy.standard_ok", c, w, ok ? 1 : 0, 1));
+    const types = ["roster", "payments", "funds", "applications", "complaints"];
+    const period = monthKey(month);
+    const missing = this.result.missing.filter((m) => m.period === period).length;
+    const late = this.result.late.filter((d) => d.period === period && types.includes(d.type)).length;
+    this.result.expected.push(expectedRatio("reporting.completeness", c, w, types.length - missing, types.length));
+    this.result.expected.push(expectedRatio("reporting.timeliness", c, w, types.length - missing - late, types.length));
   }
 
   // ───────────────────────────── applications ─────────────────────────────
@@ -918,7 +939,7 @@ export class CountySimulation {
     const c = this.county.code;
     const out = this.result.expected;
     if (!f.delivered) {
-      for (const ind of ["coverage.persons", "integrity.duplicate_persons", "accuracy.relative_filed_rate", "accuracy.benefit_rate", "accuracy.review_on_time_rate", "coverage.entries", "coverage.exits"]) out.push(gap(ind, c, w));
+      for (const ind of ["coverage.persons", "coverage.rate", "coverage.need_rate", "integrity.duplicate_persons", "accuracy.relative_filed_rate", "accuracy.benefit_rate", "accuracy.review_on_time_rate", "coverage.entries", "coverage.exits"]) out.push(gap(ind, c, w));
       this.previousRosterHouseholds = null;
       return;
     }
@@ -931,6 +952,9 @@ export class CountySimulation {
     this.result.duplicateSightings.set(w, seen);
     this.result.persons.set(w, persons.size);
     out.push(expectedCount("coverage.persons", c, w, persons.size));
+    const profile = profileOf(this.county, Math.floor(month / 12));
+    out.push(expectedRatio("coverage.rate", c, w, persons.size, profile.resident_population));
+    out.push(expectedRatio("coverage.need_rate", c, w, persons.size, profile.low_income_population));
     out.push(expectedCount("integrity.duplicate_persons", c, w, duplicates));
     out.push(expectedRatio("accuracy.relative_filed_rate", c, w, cadreFiled.size, cadre.size));
     out.push(expectedRatio("accuracy.benefit_rate", c, w, benefitOk, dibaoHouseholds));
@@ -1247,7 +1271,7 @@ export class CountySimulation {
         closedNow ? cp.finding : "核查中",
         cp.repeat,
       ]); if (pending) await pending; }
-      if (f.delivered && !isBad) this.complaintState.set(cp.id, { received: cp.received, closed: closedNow ? cp.closed : null });
+      if (f.delivered && !isBad) this.complaintState.set(cp.id, { received: cp.received, closed: closedNow ? cp.closed : null, repeat: cp.repeat });
     }
     await this.close(f);
     const lateIds = fresh.filter((cp) => cp.late).map((cp) => cp.id);
@@ -1283,11 +1307,27 @@ export class CountySimulation {
       const e = expectedRatio("complaints.on_time_rate", c, w.key, num, den);
       let gapMonth = false;
       for (let m = w.first; m <= w.last; m++) if (this.complaintGaps.has(m)) gapMonth = true;
-      if (gapMonth) {
-        e.status = "gap";
-        e.value = null;
+      const list = [e];
+      if (w.first === w.last) {
+        let received = 0;
+        let repeats = 0;
+        for (const s of states) {
+          if (s.received < first || s.received > last) continue;
+          received++;
+          if (s.repeat) repeats++;
+        }
+        list.push(expectedRatio("complaints.repeat_rate", c, w.key, repeats, received));
+        const persons = this.result.persons.get(w.key);
+        if (persons === undefined) list.push(gap("complaints.per_10k", c, w.key));
+        else list.push({ ...expectedRatio("complaints.per_10k", c, w.key, received, persons), value: persons > 0 ? Math.round((received / persons) * 1e4 * 1e4) / 1e4 : null });
       }
-      this.result.expected.push(e);
+      for (const x of list) {
+        if (gapMonth && x.status !== "gap") {
+          x.status = "gap";
+          x.value = null;
+        }
+        this.result.expected.push(x);
+      }
     }
   }
 

@@ -11,7 +11,7 @@ import type { CountyEntry, ExpectedValue, Ledger } from "./ledger.js";
 import { ratio } from "./ledger.js";
 import type { DuplicatePlan } from "./model.js";
 import { idCheckDigit, personName } from "./people.js";
-import { buildProvince, type CountyModel, type ProvinceModel } from "./province.js";
+import { buildProvince, profileOf, type CountyModel, type ProvinceModel } from "./province.js";
 import { Rng } from "./random.js";
 import { openWriter, type DeliveryStyle } from "./writers.js";
 
@@ -254,9 +254,8 @@ async function writeProfiles(out: string, model: ProvinceModel, year: number): P
   const file = join(out, fileName("county_profile", PROVINCE_XLSX, undefined, undefined, year));
   const w = openWriter(file, layout.sheet, layout.columns, PROVINCE_XLSX);
   for (const c of model.counties) {
-    const population = Math.round(c.population * (1 - 0.004 * (year - 2025)));
-    const covered = c.targetPersons.urban_dibao + c.targetPersons.rural_dibao + c.targetPersons.tekun;
-    { const pending = w.write([year, c.code, population, Math.round(covered / c.needCoverage), c.fiscalDifficulty]); if (pending) await pending; }
+    const p = profileOf(c, year);
+    { const pending = w.write([year, c.code, p.resident_population, p.low_income_population, c.fiscalDifficulty]); if (pending) await pending; }
   }
   await w.close();
   const when = new Date(dayOf(year, 3, 10) * 86_400_000 + 2 * 3600_000);
@@ -265,6 +264,11 @@ async function writeProfiles(out: string, model: ProvinceModel, year: number): P
 
 /** Indicators whose province value is the ratio of summed numerators and denominators (or a summed count). */
 const ADDITIVE = new Set([
+  "complaints.per_10k",
+  "complaints.repeat_rate",
+  "accuracy.standard_ok",
+  "reporting.completeness",
+  "reporting.timeliness",
   "process.on_time_rate",
   "process.home_visit_rate",
   "process.county_check_rate",
@@ -320,7 +324,7 @@ function provinceExpectations(
       window: first.window,
       numerator: round2(num),
       denominator: isCount ? null : round2(den),
-      value: isCount ? round2(num) : ratio(num, den),
+      value: isCount ? round2(num) : first.indicator === "complaints.per_10k" ? (den > 0 ? Math.round((num / den) * 1e8) / 1e4 : null) : ratio(num, den),
       status: isCount || den > 0 ? "ok" : "na",
     };
     if (ok.some((x) => x.amount !== undefined)) e.amount = round2(ok.reduce((s, x) => s + (x.amount ?? 0), 0));

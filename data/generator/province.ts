@@ -249,3 +249,12 @@ export function standardFor(standards: readonly StandardRow[], county: string, p
   }
   return best;
 }
+
+/** The county_profile row of a year: population (slowly shrinking) and the estimate of people in need. */
+export function profileOf(c: CountyModel, year: number): { resident_population: number; low_income_population: number } {
+  const covered = c.targetPersons.urban_dibao + c.targetPersons.rural_dibao + c.targetPersons.tekun;
+  return {
+    resident_population: Math.round(c.population * (1 - 0.004 * (year - 2025))),
+    low_income_population: Math.round(covered / c.needCoverage),
+  };
+}
