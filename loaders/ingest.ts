@@ -261,7 +261,7 @@ class HouseholdCheck {
   private readonly idx: number[];
   private readonly hhIdx: number;
   private readonly countyIdx: number;
-  private readonly seen = new Map<string, { sig: string; lines: number[]; values?: string[]; bad?: string }>();
+  private readonly seen = new Map<string, { first: Canonical[]; lines: number[]; values?: Canonical[][]; bad?: string }>();
 
   constructor(fields: readonly FieldDef[]) {
     this.idx = HOUSEHOLD_FIELDS.map((f) => fields.findIndex((x) => x.name === f));
@@ -270,22 +270,28 @@ class HouseholdCheck {
   }
 
   add(out: Canonical[], line: number): void {
-    const key = `${String(out[this.countyIdx]).slice(0, 6)}\u0001${out[this.hhIdx]}`;
-    let sig = "";
-    for (const i of this.idx) sig += `${out[i]}\u0001`;
+    const region = out[this.countyIdx] as string;
+    const key = `${out[this.hhIdx]}\u0001${region.length > 6 ? region.slice(0, 6) : region}`;
     const h = this.seen.get(key);
+    const idx = this.idx;
     if (!h) {
-      this.seen.set(key, { sig, lines: [line] });
+      this.seen.set(key, { first: idx.map((i) => out[i]!), lines: [line] });
       return;
     }
-    if (h.sig !== sig && !h.values) {
+    let differs = -1;
+    for (let k = 0; k < idx.length; k++) {
+      if (out[idx[k]!] !== h.first[k]) {
+        differs = k;
+        break;
+      }
+    }
+    if (differs >= 0 && !h.values) {
       // first disagreement: every earlier row carried the first row's values
-      h.values = h.lines.map(() => h.sig);
-      const a = h.sig.split("\u0001"), b = sig.split("\u0001");
-      h.bad = HOUSEHOLD_FIELDS[a.findIndex((v, i) => v !== b[i])]!;
+      h.values = h.lines.map(() => h.first);
+      h.bad = HOUSEHOLD_FIELDS[differs]!;
     }
     h.lines.push(line);
-    h.values?.push(sig);
+    h.values?.push(idx.map((i) => out[i]!));
   }
 
   badRows(): { line: number; field: string; value: string; reason: string }[] {
@@ -293,9 +299,9 @@ class HouseholdCheck {
     for (const [key, h] of this.seen) {
       if (!h.values || !h.bad) continue;
       const at = HOUSEHOLD_FIELDS.indexOf(h.bad as (typeof HOUSEHOLD_FIELDS)[number]);
-      const hh = key.split("\u0001")[1];
+      const hh = key.split("\u0001")[0];
       h.lines.forEach((line, i) =>
-        out.push({ line, field: h.bad!, value: h.values![i]!.split("\u0001")[at]!, reason: `household ${hh} rows disagree on ${h.bad}: the household is rejected whole` }),
+        out.push({ line, field: h.bad!, value: String(h.values![i]![at]), reason: `household ${hh} rows disagree on ${h.bad}: the household is rejected whole` }),
       );
     }
     return out.sort((a, b) => a.line - b.line);

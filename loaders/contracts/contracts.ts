@@ -165,11 +165,15 @@ export interface CompiledContract {
   fields: readonly FieldDef[];
   parsers: readonly FieldParser[];
   rules: readonly RowRule[];
+  names: readonly string[];
+  scratch: CanonicalRow;
 }
 
 export function compileContract(type: ExtractType, ctx: ContractContext): CompiledContract {
   const def = extractDef(type);
-  return { type, fields: def.fields, parsers: def.fields.map((f) => fieldParser(f, ctx)), rules: ROW_RULES[type] };
+  const names = def.fields.map((f) => f.name);
+  const scratch: CanonicalRow = Object.fromEntries(names.map((n) => [n, null]));
+  return { type, fields: def.fields, parsers: def.fields.map((f) => fieldParser(f, ctx)), rules: ROW_RULES[type], names, scratch };
 }
 
 export interface FieldIssue {
@@ -199,8 +203,10 @@ export function validateCells(
   }
   if (issues) return issues;
   if (contract.rules.length > 0) {
-    const row: CanonicalRow = {};
-    for (let i = 0; i < contract.fields.length; i++) row[contract.fields[i]!.name] = out[i]!;
+    // one scratch object per contract, refilled per row (same shape, no garbage)
+    const row = contract.scratch;
+    const names = contract.names;
+    for (let i = 0; i < names.length; i++) row[names[i]!] = out[i]!;
     for (const rule of contract.rules) {
       const issue = rule(row);
       if (issue) {

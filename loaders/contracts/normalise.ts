@@ -79,6 +79,7 @@ export function excelSerialToDate(serial: number): string | null {
 }
 
 const RE_DATE_SEP = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const RE_ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const RE_DATE_COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 const RE_DATE_CN = /^(\d{4})年(\d{1,2})月(\d{1,2})日$/;
 const RE_SERIAL = /^\d{2,6}(?:\.\d+)?$/;
@@ -94,6 +95,10 @@ export function parseDate(cell: Cell): string | null | Invalid {
   if (typeof cell === "number") {
     if (Number.isInteger(cell) && cell >= 19000101 && cell <= 21991231) return parseDate(String(cell));
     return excelSerialToDate(cell) ?? new Invalid(`not a date: ${cell}`);
+  }
+  if (typeof cell === "string" && cell.length === 10 && RE_ISO_DATE.test(cell)) {
+    const y = +cell.slice(0, 4), mo = +cell.slice(5, 7), d = +cell.slice(8, 10);
+    return validYmd(y, mo, d) ? cell : new Invalid(`not a valid calendar date: ${cell}`);
   }
   let s = cellText(cell);
   if (s === null) return null;
@@ -114,6 +119,7 @@ export function parseDate(cell: Cell): string | null | Invalid {
 // ---------- months ----------
 
 const RE_MONTH_SEP = /^(\d{4})[-/.](\d{1,2})$/;
+const RE_ISO_MONTH = /^\d{4}-\d{2}$/;
 const RE_MONTH_COMPACT = /^(\d{4})(\d{2})$/;
 const RE_MONTH_CN = /^(\d{4})年(\d{1,2})月?$/;
 
@@ -122,6 +128,10 @@ export function parseMonth(cell: Cell): string | null | Invalid {
   if (cell instanceof Date) {
     if (Number.isNaN(cell.getTime())) return new Invalid("not a valid month");
     return isoDate(cell).slice(0, 7);
+  }
+  if (typeof cell === "string" && cell.length === 7 && RE_ISO_MONTH.test(cell)) {
+    const mo = +cell.slice(5, 7), y = +cell.slice(0, 4);
+    if (y >= 1900 && y <= 2199 && mo >= 1 && mo <= 12) return cell;
   }
   let s = cellText(cell);
   if (s === null) return null;
@@ -162,6 +172,7 @@ function centsToMoney(cents: number): string {
 }
 
 const RE_MONEY = /^(-?)(\d+)(?:\.(\d*))?$/;
+const RE_MONEY_PLAIN = /^\d{1,15}(?:\.\d{1,2})?$/;
 
 /** Yuan with at most 2 decimals; `¥`, thousands separators and a trailing 元 allowed. Canonical `1234.50`. */
 export function parseMoney(cell: Cell, min?: number, max?: number): string | null | Invalid {
@@ -173,6 +184,10 @@ export function parseMoney(cell: Cell, min?: number, max?: number): string | nul
     // a binary float from a spreadsheet: accept it only if it is a whole number of cents
     if (Math.abs(scaled - rounded) > 1e-6 * Math.max(1, Math.abs(scaled))) return new Invalid(`more than 2 decimals: ${cell}`);
     cents = rounded;
+  } else if (typeof cell === "string" && RE_MONEY_PLAIN.test(cell)) {
+    // the common case: plain digits with at most 2 decimals
+    const dot = cell.indexOf(".");
+    cents = dot < 0 ? Number(cell) * 100 : Number(cell.slice(0, dot)) * 100 + Number((cell.slice(dot + 1) + "00").slice(0, 2));
   } else {
     let s = cellText(cell);
     if (s === null) return null;
@@ -191,12 +206,15 @@ export function parseMoney(cell: Cell, min?: number, max?: number): string | nul
 }
 
 const RE_INT = /^[+-]?\d+$/;
+const RE_DIGITS = /^\d{1,9}$/;
 
 export function parseInt32(cell: Cell, min?: number, max?: number): number | null | Invalid {
   let n: number;
   if (typeof cell === "number") {
     if (!Number.isInteger(cell)) return new Invalid(`not a whole number: ${cell}`);
     n = cell;
+  } else if (typeof cell === "string" && RE_DIGITS.test(cell)) {
+    n = Number(cell);
   } else {
     let s = cellText(cell);
     if (s === null) return null;
@@ -241,6 +259,11 @@ export function parseDecimal(cell: Cell, min?: number, max?: number): string | n
 const TRUE_WORDS = new Set(["是", "y", "yes", "1", "true", "t", "√", "✓", "✔", "有"]);
 const FALSE_WORDS = new Set(["否", "n", "no", "0", "false", "f", "×", "✗", "✘", "x", "无"]);
 
+const BOOL_EXACT = new Map<string, boolean>([
+  ...[...TRUE_WORDS].flatMap((w) => [[w, true], [w.toUpperCase(), true]] as [string, boolean][]),
+  ...[...FALSE_WORDS].flatMap((w) => [[w, false], [w.toUpperCase(), false]] as [string, boolean][]),
+]);
+
 /** 是/否, Y/N, 1/0, true/false, √/×. */
 export function parseBool(cell: Cell): boolean | null | Invalid {
   if (typeof cell === "boolean") return cell;
@@ -248,6 +271,10 @@ export function parseBool(cell: Cell): boolean | null | Invalid {
     if (cell === 1) return true;
     if (cell === 0) return false;
     return new Invalid(`not yes/no: ${cell}`);
+  }
+  if (typeof cell === "string") {
+    const direct = BOOL_EXACT.get(cell);
+    if (direct !== undefined) return direct;
   }
   const s = cellText(cell);
   if (s === null) return null;
@@ -280,7 +307,7 @@ export function parseId(cell: Cell, warn?: WarnFn): string | null | Invalid {
   if (typeof cell === "number") return new Invalid(`ID number stored as a number (digits lost): ${cellText(cell)}`);
   let s = cellText(cell);
   if (s === null) return null;
-  s = toHalfWidth(s).replace(/\s+/g, "").toUpperCase();
+  if (!(s.length === 18 && RE_ID18.test(s))) s = toHalfWidth(s).replace(/\s+/g, "").toUpperCase();
   let upgraded = false;
   if (RE_ID15.test(s)) {
     const first17 = `${s.slice(0, 6)}19${s.slice(6)}`;
