@@ -40,22 +40,31 @@ export async function buildCases(wh: Warehouse): Promise<void> {
       ${json(`program: a.program, applicant: ${maskIdSql("a.applicant_id")}, accepted_on: a.accepted_on, decided_on: a.decided_on, decision: a.decision`)}
     FROM tmp_app a JOIN tmp_wm w ON w.month = a.month
     WHERE a.investigated_on IS NULL`);
+  // Duplicates: persons on more than one household of the county (scope 'county', what the
+  // county's count counts) and persons also on another county's roster that month (scope
+  // 'across_counties', counted by the city or province that holds both).
   await wh.run(`
     INSERT INTO mart_case
-    WITH hh AS (
-      SELECT r.period AS month, r.person_id, list(DISTINCT r.county_code || '/' || r.household_id ORDER BY r.county_code || '/' || r.household_id) AS households
-      FROM src_roster r JOIN tmp_dup d ON d.month = r.period AND d.person_id = r.person_id GROUP BY ALL)
-    SELECT 'integrity.duplicate_persons', w.win, p.county_code, p.month || '/' || p.household_id || '/' || ${maskIdSql("p.person_id")},
-      ${json(`month: p.month, person: ${maskIdSql("p.person_id")}, name: ${maskNameSql("p.person_name")}, households: hh.households`)}
-    FROM tmp_pm p JOIN tmp_dup d ON d.month = p.month AND d.person_id = p.person_id
-    JOIN hh ON hh.month = p.month AND hh.person_id = p.person_id
-    JOIN tmp_wm w ON w.month = p.month`);
+    WITH d AS (
+      SELECT p.*, CASE WHEN p.nh > 1 THEN 'county' ELSE 'across_counties' END AS scope FROM tmp_cpm p
+      WHERE p.nh > 1 OR EXISTS (SELECT 1 FROM tmp_multi m WHERE m.month = p.month AND m.person_id = p.person_id)),
+    hh AS (
+      SELECT month, person_id, flatten(list(list_transform(households, x -> county_code || '/' || x) ORDER BY county_code)) AS households
+      FROM d GROUP BY month, person_id)
+    SELECT 'integrity.duplicate_persons', w.win, d.county_code, d.month || '/' || d.household_id || '/' || ${maskIdSql("d.person_id")},
+      ${json(`month: d.month, scope: d.scope, person: ${maskIdSql("d.person_id")}, name: ${maskNameSql("d.person_name")}, households: hh.households`)}
+    FROM d JOIN hh ON hh.month = d.month AND hh.person_id = d.person_id
+    JOIN tmp_wm w ON w.month = d.month`);
   await wh.run(`
     INSERT INTO mart_case
+    WITH p AS (
+      SELECT r.county_code, r.period AS month, r.person_id, min(r.person_name) AS person_name, min(r.household_id) AS household_id
+      FROM src_roster r SEMI JOIN tmp_region x ON x.county_code = r.county_code
+      WHERE r.cadre_relative AND NOT coalesce(r.relative_filed, false)
+      GROUP BY r.county_code, r.period, r.person_id)
     SELECT 'accuracy.relative_filed_rate', w.win, p.county_code, p.month || '/' || p.household_id || '/' || ${maskIdSql("p.person_id")},
       ${json(`month: p.month, household_id: p.household_id, person: ${maskIdSql("p.person_id")}, name: ${maskNameSql("p.person_name")}`)}
-    FROM tmp_pm p JOIN tmp_wm w ON w.month = p.month
-    WHERE p.cadre_relative AND NOT p.relative_filed`);
+    FROM p JOIN tmp_wm w ON w.month = p.month`);
   await wh.run(`
     INSERT INTO mart_case
     SELECT 'funds.unlisted_payments', w.win, u.county_code, u.period || '/' || u.household_id || '/' || u.delivery_id || ':' || u.line,
@@ -70,8 +79,7 @@ export async function buildCases(wh: Warehouse): Promise<void> {
     INSERT INTO mart_case
     SELECT 'accuracy.review_on_time_rate', w.win, r.county_code, r.household_id,
       ${json(`month: r.month, program: r.program, category: r.category, last_review_on: r.last_review_on, approved_on: r.approved_on, interval_months: r.interval_months, due: CAST(r.due AS DATE)`)}
-    FROM tmp_review r JOIN tmp_wm w ON w.month = r.month AND w.month = w.eff_last_month
-    WHERE NOT r.on_time
+    FROM tmp_review_bad r JOIN tmp_wm w ON w.month = r.month AND w.month = w.eff_last_month
     UNION ALL
     SELECT 'complaints.on_time_rate', c.win, c.county_code, c.complaint_id,
       ${json(`received_on: c.received_on, closed_on: c.closed_on, due_on: CAST(c.due_on AS DATE), category: c.category, channel: c.channel, state: CASE WHEN c.closed_on IS NULL THEN 'open' ELSE 'closed_late' END`)}

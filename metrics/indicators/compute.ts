@@ -21,7 +21,7 @@ import {
   surveyFacts,
 } from "./facts.js";
 import { buildDeliveryQuality, buildOutliers, MART_QUALITY_DDL } from "./quality.js";
-import { dataMonths, planWindows, prepareDelivered, prepareRegions, prepareSources, prepareWindows, type Sources } from "./sources.js";
+import { dataMonths, planWindows, prepareDelivered, prepareKeys, prepareRegions, prepareSources, prepareWindows, type Sources } from "./sources.js";
 
 /** Bump when the computation changes meaning, so stored windows are recomputed. */
 export const COMPUTE_VERSION = "indicators-1";
@@ -34,7 +34,8 @@ export const MART_INDICATOR_DDL = `
     indicator VARCHAR NOT NULL, value DOUBLE, numerator DECIMAL(38,4), denominator DECIMAL(38,4), n BIGINT,
     amount DECIMAL(18,2), ci_low DOUBLE, ci_high DOUBLE, status VARCHAR NOT NULL,
     computed_at TIMESTAMP NOT NULL, data_version VARCHAR NOT NULL,
-    PRIMARY KEY (region_code, "window", indicator))`;
+    -- unique (region_code, "window", indicator) by construction (tested); no index to maintain
+    CHECK (level IN ('county', 'city', 'province')), CHECK (status IN ('ok', 'na', 'gap')))`;
 
 const META_WINDOW_DDL = `
   CREATE TABLE IF NOT EXISTS meta_indicator_window (
@@ -95,17 +96,11 @@ async function windowVersions(wh: Warehouse, sources: Sources): Promise<Map<stri
     ? "coalesce(md.content_hash, 'delivery:' || s.delivery_id)"
     : "'delivery:' || s.delivery_id";
   const scoped = `
-    SELECT DISTINCT period AS month, delivery_id FROM src_roster
-    UNION SELECT DISTINCT strftime(${"CAST(period || '-01' AS DATE)"} + INTERVAL 1 MONTH, '%Y-%m'), delivery_id FROM src_roster
-    UNION SELECT DISTINCT period, delivery_id FROM src_payments
-    UNION SELECT DISTINCT period, delivery_id FROM src_funds
-    UNION SELECT DISTINCT strftime(decided_on, '%Y-%m'), delivery_id FROM src_applications
-    UNION SELECT DISTINCT strftime(received_on, '%Y-%m'), delivery_id FROM src_complaints
-    UNION SELECT DISTINCT strftime(surveyed_on, '%Y-%m'), delivery_id FROM src_surveys
-    UNION SELECT DISTINCT strftime(inspected_on, '%Y-%m'), delivery_id FROM src_inspections
-    ${sources.hasMeta ? "UNION SELECT DISTINCT period, delivery_id FROM meta_delivery WHERE length(period) = 7" : ""}`;
-  const global = `
-    SELECT DISTINCT delivery_id FROM src_standards UNION SELECT DISTINCT delivery_id FROM src_county_profile`;
+    SELECT month, delivery_id FROM tmp_keys
+      WHERE extract_type IN ('roster', 'payments', 'funds', 'applications_decided', 'complaints', 'surveys', 'inspections')
+    UNION SELECT strftime(CAST(month || '-01' AS DATE) + INTERVAL 1 MONTH, '%Y-%m'), delivery_id FROM tmp_keys WHERE extract_type = 'roster'
+    ${sources.hasMeta ? "UNION SELECT period, delivery_id FROM meta_delivery WHERE length(period) = 7" : ""}`;
+  const global = `SELECT DISTINCT delivery_id FROM tmp_keys WHERE extract_type IN ('standards', 'county_profile')`;
   const joinMeta = sources.hasMeta ? "LEFT JOIN meta_delivery md ON md.delivery_id = s.delivery_id" : "";
   const rows = await wh.query<{ win: string; h: string | null; eff: string; months: string }>(`
     WITH s AS (${scoped}), g AS (${global}),
@@ -148,6 +143,7 @@ export async function computeIndicators(wh: Warehouse, options: ComputeOptions =
   const steps: Record<string, number> = {};
   await ensureIndicatorMarts(wh);
   const sources = await timed(steps, "prepare", () => prepareSources(wh));
+  await timed(steps, "prepare", () => prepareKeys(wh));
   const range = await timed(steps, "prepare", () => dataMonths(wh, sources));
   if (!range) {
     return { rows: 0, windows: [], skipped: [], seconds: (performance.now() - started) / 1000, steps };
@@ -186,7 +182,7 @@ export async function computeIndicators(wh: Warehouse, options: ComputeOptions =
 
   await createFactTables(wh);
   await timed(steps, "applications", () => applicationFacts(wh));
-  await timed(steps, "roster", () => rosterFacts(wh));
+  await timed(steps, "roster", () => rosterFacts(wh, range.first));
   await timed(steps, "payments", () => paymentFacts(wh));
   await timed(steps, "funds", () => fundFacts(wh));
   await timed(steps, "complaints", () => complaintFacts(wh));
@@ -276,6 +272,18 @@ async function rollUp(wh: Warehouse): Promise<void> {
   await wh.run(`DELETE FROM tmp_cw WHERE indicator IN ('coverage.rate', 'coverage.need_rate') AND (den IS NULL OR den = 0)`);
   await wh.run(`DELETE FROM tmp_cw WHERE indicator = 'coverage.persons' AND value IS NULL`);
 
+  // Gaps: a required monthly extract not delivered in a month the indicator reads.
+  await wh.run(`
+    CREATE OR REPLACE TEMP TABLE tmp_gap AS
+    SELECT DISTINCT req.indicator, r.county_code, w.win
+    FROM ${requiredTable()} JOIN ${catalogueTable()} ON cat.indicator = req.indicator
+    CROSS JOIN tmp_region r JOIN tmp_wm w
+      ON cat.rule IN ('sum', 'avg') OR w.month = w.eff_last_month
+    WHERE NOT EXISTS (SELECT 1 FROM tmp_delivered d WHERE d.county_code = r.county_code AND d.extract_type = req.extract_type AND d.month = w.month)`);
+
+  // A county-window with a required extract missing is a gap: no value, and not summed into its city.
+  await wh.run(`DELETE FROM tmp_cw USING tmp_gap g WHERE tmp_cw.indicator = g.indicator AND tmp_cw.county_code = g.county_code AND tmp_cw.win = g.win`);
+
   // Every level: sums of county components.
   await wh.run(`
     CREATE OR REPLACE TEMP TABLE tmp_res AS
@@ -286,6 +294,17 @@ async function rollUp(wh: Warehouse): Promise<void> {
     FROM tmp_cw JOIN tmp_region USING (county_code)
     GROUP BY GROUPING SETS ((indicator, win, county_code), (indicator, win, city_code), (indicator, win, province_code))`);
 
+  // Cities and the province: persons (mean of monthly distinct persons) and duplicates (persons on
+  // more than one household within the region) from the rows, not sums of counties.
+  await wh.run(`DELETE FROM tmp_res WHERE indicator IN ('coverage.persons', 'integrity.duplicate_persons') AND level <> 'county'`);
+  await wh.run(`
+    INSERT INTO tmp_res
+    SELECT UNNEST(['coverage.persons', 'integrity.duplicate_persons']), w.win, l.region_code, l.level,
+      UNNEST([sum(l.persons), sum(l.dups)]), UNNEST([count(*), NULL]), sum(l.persons), NULL,
+      UNNEST([sum(l.persons) / count(*), NULL])
+    FROM tmp_lvl_month l JOIN tmp_wm w ON w.month = l.month
+    GROUP BY w.win, l.region_code, l.level`);
+
   // Percentiles from rows at every level.
   await wh.run(`
     INSERT INTO tmp_res
@@ -295,6 +314,7 @@ async function rollUp(wh: Warehouse): Promise<void> {
       NULL, NULL, count(wd), NULL, UNNEST([quantile_cont(wd, 0.5), quantile_cont(wd, 0.9)])
     FROM tmp_app a JOIN tmp_wm w ON w.month = a.month JOIN tmp_region r ON r.county_code = a.county_code
     WHERE wd IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM tmp_gap g WHERE g.indicator = 'process.median_days' AND g.county_code = a.county_code AND g.win = w.win)
     GROUP BY GROUPING SETS ((win, a.county_code), (win, city_code), (win, province_code))`);
 
   // Values by formula; Wilson intervals; derived budget lag.
@@ -310,7 +330,6 @@ async function rollUp(wh: Warehouse): Promise<void> {
       END AS value,
       cat.has_ci
     FROM tmp_res r JOIN ${catalogueTable()} ON cat.indicator = r.indicator`);
-  await wh.run(`UPDATE tmp_val SET num = NULL, den = NULL WHERE indicator = 'coverage.persons' AND level <> 'county'`);
   await wh.run(`
     INSERT INTO tmp_val
     SELECT 'budget.execution_lag', v.win, v.region_code, v.level, v.num, v.den, v.n, v.amount, NULL,
@@ -327,15 +346,6 @@ async function rollUp(wh: Warehouse): Promise<void> {
         (value + ${z}^2 / (2 * CAST(den AS DOUBLE)) + ${z} * sqrt(value * (1 - value) / CAST(den AS DOUBLE) + ${z}^2 / (4 * CAST(den AS DOUBLE)^2)))
         / (1 + ${z}^2 / CAST(den AS DOUBLE)) END AS ci_high
     FROM tmp_val`);
-
-  // Gaps: a required monthly extract not delivered in a month the indicator reads.
-  await wh.run(`
-    CREATE OR REPLACE TEMP TABLE tmp_gap AS
-    SELECT DISTINCT req.indicator, r.county_code, w.win
-    FROM ${requiredTable()} JOIN ${catalogueTable()} ON cat.indicator = req.indicator
-    CROSS JOIN tmp_region r JOIN tmp_wm w
-      ON cat.rule IN ('sum', 'avg') OR w.month = w.eff_last_month
-    WHERE NOT EXISTS (SELECT 1 FROM tmp_delivered d WHERE d.county_code = r.county_code AND d.extract_type = req.extract_type AND d.month = w.month)`);
 
   // Every region × window × indicator, with status.
   await wh.run(`

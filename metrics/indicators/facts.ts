@@ -54,59 +54,16 @@ export async function applicationFacts(wh: Warehouse): Promise<void> {
     GROUP BY indicator, county_code, month`);
 }
 
-/** Roster: household-months, person-months, and the roster indicators' monthly components. */
-export async function rosterFacts(wh: Warehouse): Promise<void> {
-  await wh.run(`
-    CREATE OR REPLACE TEMP TABLE tmp_hh AS
-    SELECT r.county_code, r.period AS month, r.household_id,
-      coalesce(any_value(r.program) FILTER (WHERE r.relation = 'head'), min(r.program)) AS program,
-      coalesce(any_value(r.category) FILTER (WHERE r.relation = 'head'), min(r.category)) AS category,
-      max(r.monthly_benefit) AS monthly_benefit, max(r.per_capita_income) AS per_capita_income,
-      max(r.covered_size) AS covered_size, max(r.last_review_on) AS last_review_on, max(r.approved_on) AS approved_on,
-      min(r.region_code) AS region_code
-    FROM src_roster r JOIN tmp_region USING (county_code)
-    GROUP BY r.county_code, r.period, r.household_id`);
-  // Persons on more than one household in the same month, anywhere in the warehouse.
-  await wh.run(`
-    CREATE OR REPLACE TEMP TABLE tmp_dup AS
-    SELECT period AS month, person_id, count(DISTINCT county_code || '/' || household_id) AS households
-    FROM src_roster GROUP BY period, person_id
-    HAVING count(DISTINCT county_code || '/' || household_id) > 1`);
-  await wh.run(`
-    CREATE OR REPLACE TEMP TABLE tmp_pm AS
-    SELECT r.county_code, r.period AS month, r.person_id,
-      bool_or(coalesce(r.cadre_relative, false)) AS cadre_relative, bool_and(coalesce(r.relative_filed, false)) AS relative_filed,
-      min(r.person_name) AS person_name, min(r.household_id) AS household_id, count(*) AS rows
-    FROM src_roster r JOIN tmp_region USING (county_code)
-    GROUP BY r.county_code, r.period, r.person_id`);
-  await wh.run(`
-    INSERT INTO tmp_cm
-    SELECT 'coverage.persons', county_code, month, count(*), 1, sum(rows), NULL FROM tmp_pm GROUP BY ALL
-    UNION ALL
-    SELECT 'accuracy.relative_filed_rate', county_code, month,
-      count(*) FILTER (WHERE cadre_relative AND relative_filed), count(*) FILTER (WHERE cadre_relative),
-      count(*) FILTER (WHERE cadre_relative), NULL
-    FROM tmp_pm GROUP BY ALL HAVING count(*) FILTER (WHERE cadre_relative) > 0
-    UNION ALL
-    SELECT 'integrity.duplicate_persons', p.county_code, p.month, count(d.person_id), NULL, count(*), NULL
-    FROM tmp_pm p LEFT JOIN tmp_dup d ON d.month = p.month AND d.person_id = p.person_id GROUP BY ALL`);
-  // Entries and exits: only months whose previous month's roster of the same county exists.
-  await wh.run(`
-    INSERT INTO tmp_cm
-    WITH rm AS (SELECT DISTINCT county_code, month FROM tmp_hh),
-    pairs AS (
-      SELECT c.county_code, c.month, p.month AS prev FROM rm c
-      JOIN rm p ON p.county_code = c.county_code AND p.month = strftime(${monthStart("c.month")} - INTERVAL 1 MONTH, '%Y-%m')),
-    cur AS (SELECT p.county_code, p.month, h.household_id FROM pairs p JOIN tmp_hh h ON h.county_code = p.county_code AND h.month = p.month),
-    prv AS (SELECT p.county_code, p.month, h.household_id FROM pairs p JOIN tmp_hh h ON h.county_code = p.county_code AND h.month = p.prev),
-    j AS (
-      SELECT coalesce(c.county_code, v.county_code) AS county_code, coalesce(c.month, v.month) AS month,
-        c.household_id AS cur_hh, v.household_id AS prev_hh
-      FROM cur c FULL JOIN prv v ON c.county_code = v.county_code AND c.month = v.month AND c.household_id = v.household_id)
-    SELECT UNNEST(['coverage.entries', 'coverage.exits']) AS indicator, county_code, month,
-      UNNEST([count(*) FILTER (WHERE prev_hh IS NULL), count(*) FILTER (WHERE cur_hh IS NULL)]) AS num,
-      NULL, UNNEST([count(cur_hh), count(prev_hh)]) AS n, NULL
-    FROM j GROUP BY county_code, month`);
+/**
+ * Roster. Designed for tens of millions of rows on two cores: no table of person-months or
+ * household-months is materialised. One pass gives the county-month person counts (distinct
+ * counts within a county-month are cheap); household measures read the head's row (every row
+ * of a household carries the household fields), falling back to grouping for county-months
+ * where heads and households do not match one to one; entries and exits come from one bitmask
+ * of months per household; duplicates are searched only among persons whose rows name more
+ * than one (county, household) over the whole period.
+ */
+export async function rosterFacts(wh: Warehouse, firstMonth: string): Promise<void> {
   // Standards in force per county, program and month.
   await wh.run(`
     CREATE OR REPLACE TEMP TABLE tmp_std AS
@@ -119,78 +76,216 @@ export async function rosterFacts(wh: Warehouse): Promise<void> {
     SELECT 'accuracy.standard_ok', county_code, month, CASE WHEN bool_and(standard >= guideline) THEN 1 ELSE 0 END, 1, count(*), NULL
     FROM tmp_std JOIN tmp_region USING (county_code) GROUP BY county_code, month`);
   await wh.run(`
-    INSERT INTO tmp_cm
-    SELECT 'accuracy.benefit_rate', h.county_code, h.month,
-      count(*) FILTER (WHERE abs(h.monthly_benefit - greatest(0, s.standard - h.per_capita_income) * h.covered_size) <= CAST(${lit(CONFIG.benefitToleranceYuan)} AS DECIMAL(18,2))),
-      count(*), count(*), NULL
-    FROM tmp_hh h JOIN tmp_std s ON s.county_code = h.county_code AND s.program = h.program AND s.month = h.month
-    WHERE h.program IN ('urban_dibao', 'rural_dibao')
-    GROUP BY h.county_code, h.month`);
-  // Review status at the end of each month (the window takes its last month).
-  await wh.run(`
-    CREATE OR REPLACE TEMP TABLE tmp_review AS
-    SELECT *, coalesce(last_review_on, approved_on) + to_months(interval_months) AS due,
-      coalesce(last_review_on, approved_on) + to_months(interval_months) >= last_day(${monthStart("month")}) AS on_time
-    FROM (
-      SELECT county_code, month, household_id, program, category, last_review_on, approved_on,
-        CASE WHEN program = 'tekun' THEN ${R.tekun}
-             WHEN program IN ('urban_dibao', 'rural_dibao') AND category = 'A' THEN ${R.A}
-             WHEN program IN ('urban_dibao', 'rural_dibao') AND category = 'B' THEN ${R.B}
-             WHEN program = 'urban_dibao' AND category = 'C' THEN ${R.C_urban}
-             WHEN program = 'rural_dibao' AND category = 'C' THEN ${R.C_rural}
-        END AS interval_months
-      FROM tmp_hh)
-    WHERE interval_months IS NOT NULL`);
+    CREATE OR REPLACE TEMP TABLE tmp_roster_cm AS
+    SELECT r.county_code, r.period AS month, count(*) AS rows, count(DISTINCT hash(r.person_id)) AS persons,
+      count(DISTINCT r.household_id) AS households, count(*) FILTER (WHERE r.relation = 'head') AS heads,
+      count(DISTINCT r.household_id) FILTER (WHERE r.relation = 'head') AS head_households,
+      count(DISTINCT hash(r.person_id)) FILTER (WHERE r.cadre_relative) AS cadre,
+      count(DISTINCT hash(r.person_id)) FILTER (WHERE r.cadre_relative AND r.relative_filed) AS cadre_filed
+    FROM src_roster r JOIN tmp_region USING (county_code)
+    GROUP BY r.county_code, r.period`);
   await wh.run(`
     INSERT INTO tmp_cm
-    SELECT 'accuracy.review_on_time_rate', county_code, month, count(*) FILTER (WHERE on_time), count(*), count(*), NULL
-    FROM tmp_review GROUP BY county_code, month`);
+    SELECT 'coverage.persons', county_code, month, persons, 1, rows, NULL FROM tmp_roster_cm
+    UNION ALL
+    SELECT 'accuracy.relative_filed_rate', county_code, month, cadre_filed, cadre, cadre, NULL FROM tmp_roster_cm WHERE cadre > 0`);
+  // Households: the head's row where each household has exactly one head, else grouped.
+  await wh.run(`
+    CREATE OR REPLACE TEMP TABLE tmp_good AS
+    SELECT county_code, month FROM tmp_roster_cm WHERE heads = households AND head_households = households`);
+  await wh.run(`
+    CREATE OR REPLACE TEMP VIEW v_hh AS
+    SELECT r.county_code, r.period AS month, r.household_id, r.program, r.category, r.monthly_benefit, r.per_capita_income,
+      r.covered_size, r.last_review_on, r.approved_on
+    FROM src_roster r SEMI JOIN tmp_good g ON g.county_code = r.county_code AND g.month = r.period
+    WHERE r.relation = 'head'
+    UNION ALL
+    SELECT r.county_code, r.period, r.household_id,
+      coalesce(any_value(r.program) FILTER (WHERE r.relation = 'head'), min(r.program)),
+      coalesce(any_value(r.category) FILTER (WHERE r.relation = 'head'), min(r.category)),
+      max(r.monthly_benefit), max(r.per_capita_income), max(r.covered_size), max(r.last_review_on), max(r.approved_on)
+    FROM src_roster r SEMI JOIN tmp_region x ON x.county_code = r.county_code
+    ANTI JOIN tmp_good g ON g.county_code = r.county_code AND g.month = r.period
+    GROUP BY r.county_code, r.period, r.household_id`);
+  // Benefit accuracy and review status in one pass over the households.
+  const interval = `CASE WHEN h.program = 'tekun' THEN ${R.tekun}
+             WHEN h.program IN ('urban_dibao', 'rural_dibao') AND h.category = 'A' THEN ${R.A}
+             WHEN h.program IN ('urban_dibao', 'rural_dibao') AND h.category = 'B' THEN ${R.B}
+             WHEN h.program = 'urban_dibao' AND h.category = 'C' THEN ${R.C_urban}
+             WHEN h.program = 'rural_dibao' AND h.category = 'C' THEN ${R.C_rural} END`;
+  await wh.run(`
+    CREATE OR REPLACE TEMP VIEW v_hh_checks AS
+    SELECT h.*, s.standard,
+      h.program IN ('urban_dibao', 'rural_dibao') AND s.standard IS NOT NULL AS benefit_judged,
+      abs(h.monthly_benefit - greatest(0, s.standard - h.per_capita_income) * h.covered_size) <= CAST(${lit(CONFIG.benefitToleranceYuan)} AS DECIMAL(18,2)) AS benefit_ok,
+      ${interval} AS interval_months,
+      coalesce(h.last_review_on, h.approved_on) + to_months(${interval}) AS due,
+      coalesce(h.last_review_on, h.approved_on) + to_months(${interval}) >= last_day(${monthStart("h.month")}) AS review_ok
+    FROM v_hh h LEFT JOIN tmp_std s ON s.county_code = h.county_code AND s.program = h.program AND s.month = h.month`);
+  // One pass: the counts, and the overdue households themselves (few) for the case lists.
+  await wh.run(`
+    CREATE OR REPLACE TEMP TABLE tmp_hh_cm AS
+    SELECT county_code, month,
+      count(*) FILTER (WHERE benefit_judged AND benefit_ok) AS b_num, count(*) FILTER (WHERE benefit_judged) AS b_den,
+      count(*) FILTER (WHERE interval_months IS NOT NULL AND review_ok) AS r_num, count(*) FILTER (WHERE interval_months IS NOT NULL) AS r_den,
+      list({household_id: household_id, program: program, category: category, last_review_on: last_review_on,
+            approved_on: approved_on, interval_months: interval_months, due: CAST(due AS DATE)})
+        FILTER (WHERE interval_months IS NOT NULL AND NOT coalesce(review_ok, false)) AS bad
+    FROM v_hh_checks GROUP BY county_code, month`);
+  await wh.run(`
+    INSERT INTO tmp_cm
+    SELECT 'accuracy.benefit_rate', county_code, month, b_num, b_den, b_den, NULL FROM tmp_hh_cm WHERE b_den > 0
+    UNION ALL
+    SELECT 'accuracy.review_on_time_rate', county_code, month, r_num, r_den, r_den, NULL FROM tmp_hh_cm WHERE r_den > 0`);
+  await wh.run(`
+    CREATE OR REPLACE TEMP TABLE tmp_review_bad AS
+    SELECT county_code, month, UNNEST(bad, recursive := true) FROM tmp_hh_cm WHERE len(bad) > 0`);
+  // Entries and exits: a bitmask of roster months per household (chunks of 62 months, each
+  // carrying the month before it), compared for county-months whose previous month exists.
+  await wh.run(`
+    CREATE OR REPLACE TEMP TABLE tmp_hh_mask AS
+    WITH idx AS (
+      SELECT county_code, household_id,
+        CAST(date_diff('month', DATE '${firstMonth}-01', ${monthStart("month")}) AS INTEGER) AS i
+      FROM v_hh),
+    parts AS (
+      SELECT county_code, household_id, i // 62 AS chunk, i % 62 + 1 AS bit FROM idx
+      UNION ALL SELECT county_code, household_id, i // 62 + 1, 0 FROM idx WHERE i % 62 = 61)
+    SELECT county_code, household_id, chunk, bit_or(CAST(1 AS UBIGINT) << bit) AS mask
+    FROM parts GROUP BY ALL`);
+  await wh.run(`
+    INSERT INTO tmp_cm
+    WITH pairs AS (
+      SELECT c.county_code, c.month, c.households,
+        CAST(date_diff('month', DATE '${firstMonth}-01', ${monthStart("c.month")}) AS INTEGER) AS i
+      FROM tmp_roster_cm c JOIN tmp_roster_cm p
+        ON p.county_code = c.county_code AND p.month = strftime(${monthStart("c.month")} - INTERVAL 1 MONTH, '%Y-%m')),
+    j AS (
+      SELECT p.county_code, p.month, p.households, (h.mask >> (p.i % 62 + 1)) & 1 = 1 AS cur, (h.mask >> (p.i % 62)) & 1 = 1 AS prev
+      FROM pairs p JOIN tmp_hh_mask h ON h.county_code = p.county_code AND h.chunk = p.i // 62)
+    SELECT UNNEST(['coverage.entries', 'coverage.exits']), county_code, month,
+      UNNEST([count(*) FILTER (WHERE cur AND NOT prev), count(*) FILTER (WHERE prev AND NOT cur)]), NULL,
+      UNNEST([any_value(households), count(*) FILTER (WHERE prev)]), NULL
+    FROM j GROUP BY county_code, month`);
+  // Duplicates: candidates are persons whose rows name more than one (county, household).
+  await wh.run(`
+    CREATE OR REPLACE TEMP TABLE tmp_cand AS
+    SELECT hash(person_id) AS pk FROM src_roster
+    GROUP BY pk HAVING min(hash(county_code, household_id)) <> max(hash(county_code, household_id))`);
+  await wh.run(`
+    CREATE OR REPLACE TEMP TABLE tmp_cpm AS
+    SELECT r.county_code, r.period AS month, r.person_id, count(DISTINCT r.household_id) AS nh,
+      min(r.person_name) AS person_name, min(r.household_id) AS household_id,
+      list(DISTINCT r.household_id ORDER BY r.household_id) AS households
+    FROM src_roster r SEMI JOIN tmp_cand c ON c.pk = hash(r.person_id)
+    SEMI JOIN tmp_region x ON x.county_code = r.county_code
+    GROUP BY r.county_code, r.period, r.person_id`);
+  await wh.run(`
+    CREATE OR REPLACE TEMP TABLE tmp_multi AS
+    SELECT month, person_id FROM tmp_cpm GROUP BY month, person_id HAVING count(*) > 1`);
+  await wh.run(`
+    INSERT INTO tmp_cm
+    SELECT 'integrity.duplicate_persons', c.county_code, c.month, count(d.person_id), NULL, any_value(c.persons), NULL
+    FROM tmp_roster_cm c LEFT JOIN tmp_cpm d ON d.county_code = c.county_code AND d.month = c.month AND d.nh > 1
+    GROUP BY c.county_code, c.month`);
+  // Cities and the province: persons and duplicates per month from the counties' figures,
+  // corrected for persons on the rosters of several of their counties.
+  await wh.run(`
+    CREATE OR REPLACE TEMP TABLE tmp_lvl_month AS
+    WITH cm AS (
+      SELECT c.county_code, r.city_code, r.province_code, c.month, c.persons,
+        (SELECT count(*) FROM tmp_cpm d WHERE d.county_code = c.county_code AND d.month = c.month AND d.nh > 1) AS dups
+      FROM tmp_roster_cm c JOIN tmp_region r USING (county_code)),
+    base AS (
+      SELECT CASE WHEN grouping(city_code) = 0 THEN city_code ELSE province_code END AS region_code,
+        CASE WHEN grouping(city_code) = 0 THEN 'city' ELSE 'province' END AS level, month,
+        sum(persons) AS persons, sum(dups) AS dups
+      FROM cm GROUP BY GROUPING SETS ((city_code, month), (province_code, month))),
+    mp AS (
+      SELECT p.*, r.city_code, r.province_code FROM tmp_cpm p
+      SEMI JOIN tmp_multi m ON m.month = p.month AND m.person_id = p.person_id JOIN tmp_region r ON r.county_code = p.county_code),
+    per_person AS (
+      SELECT CASE WHEN grouping(city_code) = 0 THEN city_code ELSE province_code END AS region_code,
+        CASE WHEN grouping(city_code) = 0 THEN 'city' ELSE 'province' END AS level, month, person_id,
+        count(*) AS k, sum(nh) AS nh_sum, count(*) FILTER (WHERE nh > 1) AS c_dup
+      FROM mp GROUP BY GROUPING SETS ((city_code, month, person_id), (province_code, month, person_id))),
+    corr AS (
+      SELECT region_code, level, month, sum(k - 1) AS minus_persons, sum(CASE WHEN nh_sum > 1 THEN 1 ELSE 0 END - c_dup) AS plus_dups
+      FROM per_person GROUP BY ALL)
+    SELECT b.region_code, b.level, b.month, b.persons - coalesce(c.minus_persons, 0) AS persons, b.dups + coalesce(c.plus_dups, 0) AS dups
+    FROM base b LEFT JOIN corr c USING (region_code, level, month)`);
 }
 
-/** Payments against the roster; only months where both extracts were delivered are judged. */
+/**
+ * Payments against the roster; only months where both extracts were delivered are judged.
+ * One join of roster households with payment households (a payment row is a household's
+ * payment wherever a county-month has at most one payment per household, else grouped).
+ */
 export async function paymentFacts(wh: Warehouse): Promise<void> {
-  await wh.run(`
-    CREATE OR REPLACE TEMP TABLE tmp_pay_hh AS
-    SELECT county_code, period AS month, household_id, sum(amount) AS total,
-      bool_or(paid_on <= ${monthStart("period")} + INTERVAL ${CONFIG.paymentDay - 1} DAY) AS paid_by_day
-    FROM src_payments JOIN tmp_region USING (county_code)
-    GROUP BY county_code, period, household_id`);
   await wh.run(`
     CREATE OR REPLACE TEMP TABLE tmp_both AS
     SELECT county_code, month FROM tmp_delivered WHERE extract_type = 'roster'
     INTERSECT SELECT county_code, month FROM tmp_delivered WHERE extract_type = 'payments'`);
+  const violation = "p.proxy AND (p.proxy_is_staff OR NOT coalesce(p.proxy_filed, false))";
+  await wh.run(`
+    CREATE OR REPLACE TEMP TABLE tmp_pay_cm AS
+    SELECT p.county_code, p.period AS month, count(*) AS rows,
+      count(*) FILTER (WHERE p.program <> 'linshi') AS rows_listed,
+      count(DISTINCT p.household_id) FILTER (WHERE p.program <> 'linshi') AS households_listed,
+      sum(p.amount) AS amount, sum(p.amount) FILTER (WHERE p.channel = 'bank') AS bank,
+      count(*) FILTER (WHERE ${violation}) AS violations, coalesce(sum(p.amount) FILTER (WHERE ${violation}), 0) AS violation_amount
+    FROM src_payments p JOIN tmp_region USING (county_code)
+    GROUP BY p.county_code, p.period`);
   await wh.run(`
     INSERT INTO tmp_cm
-    SELECT UNNEST(['funds.paid_rate', 'funds.amount_match_rate']), h.county_code, h.month,
-      UNNEST([count(*) FILTER (WHERE p.paid_by_day),
-              count(*) FILTER (WHERE p.total IS NOT NULL AND abs(p.total - h.monthly_benefit) <= CAST(${lit(CONFIG.amountToleranceYuan)} AS DECIMAL(18,2)))]),
-      UNNEST([count(*), count(p.total)]), UNNEST([count(*), count(p.total)]), NULL
-    FROM tmp_hh h JOIN tmp_both b USING (county_code, month)
-    LEFT JOIN tmp_pay_hh p ON p.county_code = h.county_code AND p.month = h.month AND p.household_id = h.household_id
-    GROUP BY h.county_code, h.month`);
+    SELECT 'funds.socialized_rate', county_code, month, coalesce(bank, 0), amount, rows, coalesce(bank, 0) FROM tmp_pay_cm
+    UNION ALL
+    SELECT 'funds.proxy_violations', county_code, month, violations, NULL, rows, violation_amount FROM tmp_pay_cm`);
+  await wh.run(`
+    CREATE OR REPLACE TEMP VIEW v_pay_hh AS
+    SELECT p.county_code, p.period AS month, p.household_id, p.amount AS total, 1 AS rows,
+      p.paid_on <= ${monthStart("p.period")} + INTERVAL ${CONFIG.paymentDay - 1} DAY AS paid_by_day
+    FROM src_payments p SEMI JOIN tmp_pay_cm c ON c.county_code = p.county_code AND c.month = p.period AND c.rows_listed = c.households_listed
+    WHERE p.program <> 'linshi'
+    UNION ALL
+    SELECT p.county_code, p.period, p.household_id, sum(p.amount), count(*),
+      bool_or(p.paid_on <= ${monthStart("p.period")} + INTERVAL ${CONFIG.paymentDay - 1} DAY)
+    FROM src_payments p SEMI JOIN tmp_pay_cm c ON c.county_code = p.county_code AND c.month = p.period AND c.rows_listed <> c.households_listed
+    WHERE p.program <> 'linshi'
+    GROUP BY p.county_code, p.period, p.household_id`);
+  await wh.run(`
+    CREATE OR REPLACE TEMP TABLE tmp_pay_match AS
+    WITH h AS (SELECT county_code, month, household_id, monthly_benefit FROM v_hh SEMI JOIN tmp_both USING (county_code, month)),
+    p AS (SELECT * FROM v_pay_hh SEMI JOIN tmp_both USING (county_code, month))
+    SELECT coalesce(h.county_code, p.county_code) AS county_code, coalesce(h.month, p.month) AS month,
+      count(h.household_id) AS households,
+      count(*) FILTER (WHERE h.household_id IS NOT NULL AND p.paid_by_day) AS paid_by_day,
+      count(*) FILTER (WHERE h.household_id IS NOT NULL AND p.household_id IS NOT NULL) AS paid,
+      count(*) FILTER (WHERE h.household_id IS NOT NULL AND p.household_id IS NOT NULL
+        AND abs(p.total - h.monthly_benefit) <= CAST(${lit(CONFIG.amountToleranceYuan)} AS DECIMAL(18,2))) AS matched,
+      coalesce(sum(p.rows) FILTER (WHERE h.household_id IS NULL), 0) AS unlisted,
+      coalesce(sum(p.total) FILTER (WHERE h.household_id IS NULL), 0) AS unlisted_amount
+    FROM h FULL JOIN p ON h.county_code = p.county_code AND h.month = p.month AND h.household_id = p.household_id
+    GROUP BY ALL`);
+  await wh.run(`
+    INSERT INTO tmp_cm
+    SELECT 'funds.paid_rate', b.county_code, b.month, coalesce(m.paid_by_day, 0), coalesce(m.households, 0), coalesce(m.households, 0), NULL
+    FROM tmp_both b LEFT JOIN tmp_pay_match m USING (county_code, month) WHERE coalesce(m.households, 0) > 0
+    UNION ALL
+    SELECT 'funds.amount_match_rate', county_code, month, matched, paid, paid, NULL FROM tmp_pay_match WHERE paid > 0
+    UNION ALL
+    SELECT 'funds.unlisted_payments', b.county_code, b.month, coalesce(m.unlisted, 0), NULL, coalesce(c.rows_listed, 0), coalesce(m.unlisted_amount, 0)
+    FROM tmp_both b JOIN tmp_region USING (county_code)
+    LEFT JOIN tmp_pay_match m ON m.county_code = b.county_code AND m.month = b.month
+    LEFT JOIN tmp_pay_cm c ON c.county_code = b.county_code AND c.month = b.month`);
+  // The unlisted payment rows themselves (case lists), only where some were counted.
   await wh.run(`
     CREATE OR REPLACE TEMP TABLE tmp_unlisted AS
-    SELECT p.* FROM src_payments p JOIN tmp_both b ON b.county_code = p.county_code AND b.month = p.period
-    WHERE p.program <> 'linshi'
-      AND NOT EXISTS (SELECT 1 FROM tmp_hh h WHERE h.county_code = p.county_code AND h.month = p.period AND h.household_id = p.household_id)`);
-  await wh.run(`
-    INSERT INTO tmp_cm
-    SELECT 'funds.unlisted_payments', b.county_code, b.month, count(u.household_id), NULL,
-      (SELECT count(*) FROM src_payments q WHERE q.county_code = b.county_code AND q.period = b.month AND q.program <> 'linshi'),
-      coalesce(sum(u.amount), 0)
-    FROM tmp_both b JOIN tmp_region USING (county_code)
-    LEFT JOIN tmp_unlisted u ON u.county_code = b.county_code AND u.period = b.month
-    GROUP BY b.county_code, b.month`);
-  await wh.run(`
-    INSERT INTO tmp_cm
-    SELECT 'funds.socialized_rate', county_code, period, sum(amount) FILTER (WHERE channel = 'bank'), sum(amount), count(*),
-      sum(amount) FILTER (WHERE channel = 'bank')
-    FROM src_payments JOIN tmp_region USING (county_code) GROUP BY county_code, period
-    UNION ALL
-    SELECT 'funds.proxy_violations', county_code, period,
-      count(*) FILTER (WHERE proxy AND (proxy_is_staff OR NOT coalesce(proxy_filed, false))), NULL, count(*),
-      coalesce(sum(amount) FILTER (WHERE proxy AND (proxy_is_staff OR NOT coalesce(proxy_filed, false))), 0)
-    FROM src_payments JOIN tmp_region USING (county_code) GROUP BY county_code, period`);
+    SELECT p.* FROM src_payments p
+    SEMI JOIN (SELECT county_code, month FROM tmp_pay_match WHERE unlisted > 0) u ON u.county_code = p.county_code AND u.month = p.period
+    ANTI JOIN (SELECT county_code, month, household_id FROM v_hh SEMI JOIN (SELECT county_code, month FROM tmp_pay_match WHERE unlisted > 0) x USING (county_code, month)) h
+      ON h.county_code = p.county_code AND h.month = p.period AND h.household_id = p.household_id
+    WHERE p.program <> 'linshi'`);
 }
 
 /** Budget execution (cumulative extract; windows take their last month). */

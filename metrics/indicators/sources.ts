@@ -45,30 +45,38 @@ export async function prepareSources(wh: Warehouse): Promise<Sources> {
   return { hasMeta, loaded };
 }
 
-/** SQL giving (county_code, month) of every row of a periodic extract, by its period or event date. */
-export const MONTH_OF: Record<Exclude<ExtractType, "regions" | "county_profile" | "standards">, string> = {
-  roster: "SELECT county_code, period AS month FROM src_roster",
-  payments: "SELECT county_code, period AS month FROM src_payments",
-  funds: "SELECT county_code, period AS month FROM src_funds",
-  applications: "SELECT county_code, strftime(applied_on, '%Y-%m') AS month FROM src_applications",
-  complaints: "SELECT county_code, strftime(received_on, '%Y-%m') AS month FROM src_complaints",
-  surveys: "SELECT county_code, strftime(surveyed_on, '%Y-%m') AS month FROM src_surveys",
-  inspections: "SELECT county_code, strftime(inspected_on, '%Y-%m') AS month FROM src_inspections",
+/** How each extract's rows fall in months: its period, or the date of its event. */
+const KEY_SQL: Record<string, string> = {
+  roster: "SELECT county_code, period AS month, delivery_id FROM src_roster GROUP BY ALL",
+  payments: "SELECT county_code, period AS month, delivery_id FROM src_payments GROUP BY ALL",
+  funds: "SELECT county_code, period AS month, delivery_id FROM src_funds GROUP BY ALL",
+  applications: "SELECT county_code, strftime(applied_on, '%Y-%m') AS month, delivery_id FROM src_applications GROUP BY ALL",
+  applications_decided:
+    "SELECT county_code, strftime(decided_on, '%Y-%m') AS month, delivery_id FROM src_applications WHERE decided_on IS NOT NULL GROUP BY ALL",
+  complaints: "SELECT county_code, strftime(received_on, '%Y-%m') AS month, delivery_id FROM src_complaints GROUP BY ALL",
+  surveys: "SELECT county_code, strftime(surveyed_on, '%Y-%m') AS month, delivery_id FROM src_surveys GROUP BY ALL",
+  inspections: "SELECT county_code, strftime(inspected_on, '%Y-%m') AS month, delivery_id FROM src_inspections GROUP BY ALL",
+  standards: "SELECT county_code, NULL AS month, delivery_id FROM src_standards GROUP BY ALL",
+  county_profile: "SELECT county_code, NULL AS month, delivery_id FROM src_county_profile GROUP BY ALL",
 };
+
+/**
+ * tmp_keys(extract_type, county_code, month, delivery_id): one small scan of each extract,
+ * from which the data range, the counties, the deliveries present and the data versions
+ * are all derived (so the big tables are read once here, not once per question).
+ */
+export async function prepareKeys(wh: Warehouse): Promise<void> {
+  const parts = Object.entries(KEY_SQL).map(([type, sql]) => `SELECT ${quoteLiteral(type)} AS extract_type, county_code, CAST(month AS VARCHAR) AS month, delivery_id FROM (${sql})`);
+  await wh.run(`CREATE OR REPLACE TEMP TABLE tmp_keys AS ${parts.join(" UNION ALL ")}`);
+}
 
 /** First and last month with any data (row periods, decisions, receipts, surveys, inspections, deliveries). */
 export async function dataMonths(wh: Warehouse, sources: Sources): Promise<{ first: string; last: string } | null> {
-  const parts = [
-    ...Object.values(MONTH_OF),
-    "SELECT county_code, strftime(decided_on, '%Y-%m') FROM src_applications WHERE decided_on IS NOT NULL",
-  ];
-  if (sources.hasMeta) {
-    parts.push(
-      `SELECT county_code, period FROM meta_delivery WHERE status = 'current' AND length(period) = 7 AND extract_type IN (${CONFIG.monthlyExtracts.map(quoteLiteral).join(", ")})`,
-    );
-  }
+  const meta = sources.hasMeta
+    ? ` UNION ALL SELECT period FROM meta_delivery WHERE status = 'current' AND length(period) = 7 AND extract_type IN (${CONFIG.monthlyExtracts.map(quoteLiteral).join(", ")})`
+    : "";
   const rows = await wh.query<{ first: string | null; last: string | null }>(
-    `SELECT min(month) AS first, max(month) AS last FROM (${parts.map((p) => `SELECT month FROM (${p}) AS x(county_code, month)`).join(" UNION ALL ")}) WHERE month IS NOT NULL`,
+    `SELECT min(month) AS first, max(month) AS last FROM (SELECT month FROM tmp_keys${meta}) AS t(month) WHERE month IS NOT NULL`,
   );
   const r = rows[0];
   return r?.first && r.last ? { first: r.first, last: r.last } : null;
@@ -77,7 +85,7 @@ export async function dataMonths(wh: Warehouse, sources: Sources): Promise<{ fir
 /** tmp_region: every county of every province that has data (counties without data show as na/gap). */
 export async function prepareRegions(wh: Warehouse, sources: Sources): Promise<void> {
   const codes = [
-    ...ROW_EXTRACTS.map((t) => `SELECT DISTINCT county_code FROM src_${t}`),
+    "SELECT DISTINCT county_code FROM tmp_keys",
     ...(sources.hasMeta ? ["SELECT DISTINCT county_code FROM meta_delivery WHERE county_code IS NOT NULL"] : []),
   ].join(" UNION ");
   await wh.run(`
@@ -130,7 +138,9 @@ export async function prepareWindows(wh: Warehouse, range: { first: string; last
  * county and month when the load log has a current delivery for it, or when rows for it exist.
  */
 export async function prepareDelivered(wh: Warehouse, sources: Sources): Promise<void> {
-  const parts = CONFIG.monthlyExtracts.map((t) => `SELECT DISTINCT county_code, '${t}' AS extract_type, month FROM (${MONTH_OF[t]})`);
+  const parts = [
+    `SELECT county_code, extract_type, month FROM tmp_keys WHERE extract_type IN (${CONFIG.monthlyExtracts.map(quoteLiteral).join(", ")})`,
+  ];
   if (sources.hasMeta) {
     parts.push(`SELECT DISTINCT county_code, extract_type, period FROM meta_delivery WHERE status = 'current' AND county_code IS NOT NULL AND length(period) = 7`);
   }

@@ -43,6 +43,8 @@ describe("windows and grid", () => {
     const n = await wh.query<{ n: bigint }>("SELECT count(*) AS n FROM mart_indicator");
     // 4 counties + 2 cities + 1 province, 9 windows, every indicator
     expect(Number(n[0]!.n)).toBe(7 * 9 * CATALOGUE.length);
+    const dup = await wh.query<{ n: bigint }>(`SELECT count(*) AS n FROM (SELECT region_code, "window", indicator FROM mart_indicator GROUP BY ALL HAVING count(*) > 1)`);
+    expect(Number(dup[0]!.n)).toBe(0);
   });
 });
 

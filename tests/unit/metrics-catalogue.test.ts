@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { EXTRACT_TYPES } from "../../loaders/contracts/dictionary.js";
 import { assertCatalogue, CATALOGUE, indicatorDef, INDICATOR_IDS } from "../../metrics/catalogue/index.js";
@@ -26,7 +27,7 @@ describe("indicator catalogue", () => {
     expect(() => indicatorDef("nope")).toThrow(/unknown indicator/);
   });
   it("family files are browser-safe (no node imports)", () => {
-    const dir = join(import.meta.dirname, "../../metrics/catalogue");
+    const dir = fileURLToPath(new URL("../../metrics/catalogue", import.meta.url));
     for (const f of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
       const text = readFileSync(join(dir, f), "utf8");
       expect(text, f).not.toMatch(/from\s+["']node:/);

@@ -132,7 +132,23 @@ export const rosterRow = (period: string, county: string, hh: string, person: nu
   ...o,
 });
 
+/** What each county delivered (the load log): B roster in January and applications only; C no payments in February, funds in February only, no applications. */
+export const FIXTURE_DELIVERIES: Record<string, Record<string, string[]>> = {
+  [A]: { roster: ["2025-12", "2026-01", "2026-02"], payments: ["2025-12", "2026-01", "2026-02"], funds: ["2025-12", "2026-01", "2026-02"], applications: ["2025-12", "2026-01", "2026-02"], complaints: ["2025-12", "2026-01", "2026-02"] },
+  [B]: { roster: ["2026-01"], applications: ["2025-12", "2026-01", "2026-02"] },
+  [C]: { roster: ["2025-12", "2026-01", "2026-02"], payments: ["2025-12", "2026-01"], funds: ["2026-02"], complaints: ["2025-12", "2026-01", "2026-02"] },
+};
+
+/** Fill a warehouse made with fixtureWarehouse({ meta: true }). */
 export async function buildFixture(wh: Warehouse): Promise<void> {
+  let id = 100;
+  for (const [county, byType] of Object.entries(FIXTURE_DELIVERIES)) {
+    for (const [type, months] of Object.entries(byType)) {
+      for (const period of months) {
+        await insertDelivery(wh, { delivery_id: id++, extract_type: type, county_code: county, period, received_at: `${period}-28 09:00:00` });
+      }
+    }
+  }
   const H1 = { program: "urban_dibao", household_size: 2, covered_size: 2, per_capita_income: 300, monthly_benefit: 1000, category: "A", last_review_on: "2025-06-01" };
   const H2 = { program: "rural_dibao", per_capita_income: 100, monthly_benefit: 500, category: "C", last_review_on: "2025-10-15" };
   const H3 = { program: "tekun", monthly_benefit: 1200, category: "full_self_care", approved_on: "2026-01-10", cadre_relative: true, relative_filed: true };
@@ -149,6 +165,7 @@ export async function buildFixture(wh: Warehouse): Promise<void> {
     rosterRow("2026-02", A, "H1", 1, { ...H1, monthly_benefit: 900 }),
     rosterRow("2026-02", A, "H1", 2, { ...H1, monthly_benefit: 900, relation: "spouse", cadre_relative: true }),
     rosterRow("2026-02", A, "H3", 4, H3),
+    rosterRow("2026-02", A, "H1", 4, { ...H1, monthly_benefit: 900, relation: "other", cadre_relative: true, relative_filed: true }), // also on H3
     // County B: January only
     rosterRow("2026-01", B, "H5", 5, { program: "urban_dibao", monthly_benefit: 800, category: "B", approved_on: "2025-05-01" }),
     // County C; person 3 (on A's H2) also on C's H9 in January
