@@ -309,11 +309,19 @@ export async function complaintFacts(wh: Warehouse): Promise<void> {
     FROM src_complaints JOIN tmp_region USING (county_code)`);
   await wh.run(`
     INSERT INTO tmp_cm
-    SELECT UNNEST(['complaints.received', 'complaints.substantiated_rate', 'complaints.repeat_rate']), county_code, month,
-      UNNEST([count(*), count(*) FILTER (WHERE finding IN ('substantiated', 'partly')), count(*) FILTER (WHERE repeat)]),
-      UNNEST([NULL, count(*) FILTER (WHERE finding IS DISTINCT FROM 'pending'), count(*)]),
-      UNNEST([count(*), count(*) FILTER (WHERE finding IS DISTINCT FROM 'pending'), count(*)]), NULL
+    SELECT UNNEST(['complaints.substantiated_rate', 'complaints.repeat_rate']), county_code, month,
+      UNNEST([count(*) FILTER (WHERE finding IN ('substantiated', 'partly')), count(*) FILTER (WHERE repeat)]),
+      UNNEST([count(*) FILTER (WHERE finding IS DISTINCT FROM 'pending'), count(*)]),
+      UNNEST([count(*) FILTER (WHERE finding IS DISTINCT FROM 'pending'), count(*)]), NULL
     FROM tmp_complaint GROUP BY county_code, month`);
+  // Complaints received (for per_10k): every delivered county-month, 0 when the file was empty.
+  await wh.run(`
+    INSERT INTO tmp_cm
+    SELECT 'complaints.received', d.county_code, d.month, count(c.complaint_id), NULL, count(c.complaint_id), NULL
+    FROM tmp_delivered d JOIN tmp_region USING (county_code)
+    LEFT JOIN tmp_complaint c ON c.county_code = d.county_code AND c.month = d.month
+    WHERE d.extract_type = 'complaints'
+    GROUP BY d.county_code, d.month`);
   await wh.run(`
     CREATE OR REPLACE TEMP TABLE tmp_complaint_win AS
     SELECT c.*, w.win, w.eff_last_day,

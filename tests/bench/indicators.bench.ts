@@ -5,7 +5,7 @@
 // (e.g. the pipeline's) is computed instead.
 //   npx tsx tests/bench/indicators.bench.ts [--scale 1] [--months 18] [--db PATH]
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTableSql } from "../../loaders/contracts/sql.js";
 import { Warehouse } from "../../loaders/db.js";
@@ -32,6 +32,10 @@ export interface IndicatorBenchFigures {
   martRows: number;
   windows: number;
   seconds: number;
+  /** CPU seconds of the process during the computation (user + system; DuckDB's threads included). */
+  cpuSeconds: number;
+  /** 1-minute load average of the machine when the run ended (other work inflates `seconds`). */
+  loadAverage: number;
   /** A second run with no new delivery (every window skipped). */
   incrementalSeconds: number;
   /** Peak resident memory of the process during the computation, MB. */
@@ -182,12 +186,14 @@ export async function benchIndicators(opts: IndicatorBenchOptions = {}): Promise
       let peak = process.memoryUsage().rss;
       const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
       let result;
+      const cpu0 = process.cpuUsage();
       try {
         result = await computeIndicators(wh, { force: true });
       } finally {
         clearInterval(timer);
         peak = Math.max(peak, process.memoryUsage().rss);
       }
+      const cpu = process.cpuUsage(cpu0);
       const again = await computeIndicators(wh);
       const mart = await wh.query<{ n: bigint }>("SELECT count(*) AS n FROM mart_indicator");
       const figures: IndicatorBenchFigures = {
@@ -198,12 +204,14 @@ export async function benchIndicators(opts: IndicatorBenchOptions = {}): Promise
         martRows: Number(mart[0]?.n ?? 0),
         windows: result.windows.length,
         seconds: Math.round(result.seconds * 100) / 100,
+        cpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100,
+        loadAverage: Math.round(loadavg()[0]! * 10) / 10,
         incrementalSeconds: Math.round(again.seconds * 100) / 100,
         peakRssMb: Math.round(peak / 1e6),
         steps: Object.fromEntries(Object.entries(result.steps).map(([k, v]) => [k, Math.round(v * 100) / 100])),
         buildSeconds: Math.round(buildSeconds * 10) / 10,
       };
-      log(`indicators bench: ${figures.martRows} mart rows, ${figures.windows} windows in ${figures.seconds} s (peak RSS ${figures.peakRssMb} MB); no-change rerun ${figures.incrementalSeconds} s`);
+      log(`indicators bench: ${figures.martRows} mart rows, ${figures.windows} windows in ${figures.seconds} s (CPU ${figures.cpuSeconds} s, load ${figures.loadAverage}, peak RSS ${figures.peakRssMb} MB); no-change rerun ${figures.incrementalSeconds} s`);
       return figures;
     } finally {
       wh.close();
