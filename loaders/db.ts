@@ -49,6 +49,11 @@ export class Warehouse {
     return reader.getRowObjectsJson() as T[];
   }
 
+  /** A second connection to the same database, for work that must not queue behind this one's. */
+  async connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
+  }
+
   async run(sql: string, params?: Params): Promise<void> {
     await this.connection.run(sql, params);
   }

@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream, readdirSync, statSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { Warehouse } from "./db.js";
 import { extractDef, type ExtractDef, type ExtractType } from "./contracts/dictionary.js";
 import { extractColumns } from "./contracts/sql.js";
@@ -113,8 +114,14 @@ export class RegionCodes implements RegionLookup {
   private readonly codes = new Set<string>();
   private readonly counties = new Set<string>();
   private readonly provinces = new Set<string>();
+  private conn: DuckDBConnection | null = null;
 
   private constructor(private readonly wh: Warehouse) {}
+
+  close(): void {
+    this.conn?.closeSync();
+    this.conn = null;
+  }
 
   static async load(wh: Warehouse): Promise<RegionCodes> {
     const r = new RegionCodes(wh);
@@ -139,7 +146,9 @@ export class RegionCodes implements RegionLookup {
     for (const p of prefixes) {
       if (this.provinces.has(p) || !/^\d{2}$/.test(p)) continue;
       this.provinces.add(p);
-      const reader = await this.wh.connection.runAndReadAll(
+      // its own connection: the main one may be busy committing the previous file
+      this.conn ??= await this.wh.connect();
+      const reader = await this.conn.runAndReadAll(
         "SELECT code FROM dim_region WHERE province_code = ? AND level IN ('township', 'village')",
         [p],
       );
@@ -193,22 +202,45 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
   });
   try {
     const wh = await Warehouse.open(dbPath);
+    let regions: RegionCodes | null = null;
     try {
       await ensureWarehouseSchema(wh);
       // checkpoint once at the end rather than every 16 MB of WAL (each commit stays durable in the WAL)
       if (process.env.JIUZHU_CHECKPOINT_EVERY !== "default") await wh.run("SET checkpoint_threshold = '1GB'");
-      const regions = await RegionCodes.load(wh);
+      regions = await RegionCodes.load(wh);
       const ctx = new IngestContext(wh, regions, progress);
       await ctx.init();
       progress.start(items.length);
+      // two-stage pipeline: file n+1 is read and checked while file n commits
+      let inFlight: Promise<FileResult> | null = null;
+      const settle = async () => {
+        if (!inFlight) return;
+        const r = await inFlight;
+        inFlight = null;
+        results.push(r);
+        progress.fileDone(r);
+      };
       for (const item of items) {
-        const result = typeof item === "string" ? await ctx.ingestFile(item, forcedType, options.receivedAt) : item;
-        results.push(result);
-        progress.fileDone(result);
+        if (typeof item !== "string") {
+          await settle();
+          results.push(item);
+          progress.fileDone(item);
+          continue;
+        }
+        progress.fileStart(basename(item));
+        const prepared = await ctx.prepareFile(item, forcedType, options.receivedAt);
+        await settle();
+        if (typeof prepared === "function") inFlight = prepared();
+        else {
+          results.push(prepared);
+          progress.fileDone(prepared);
+        }
       }
+      await settle();
       if (results.some((r) => r.status === "loaded")) await wh.run("CHECKPOINT");
     } finally {
       progress.stop();
+      regions?.close();
       wh.close();
     }
   } finally {
@@ -247,8 +279,6 @@ class Warnings {
 }
 
 const REJECT_COLUMNS: [string, string][] = [
-  ["delivery_id", "INTEGER"],
-  ["file_name", "VARCHAR"],
   ["line", "INTEGER"],
   ["column_name", "VARCHAR"],
   ["value", "VARCHAR"],
@@ -317,7 +347,8 @@ const CRASH_STAGED = process.env.JIUZHU_INGEST_CRASH_STAGED === "1";
 
 class IngestContext {
   private readonly contracts = new Map<ExtractType, CompiledContract>();
-  private hashSeconds = 0;
+  /** Content hashes of files prepared but not yet committed (a copy in the same ingest is unchanged too). */
+  private readonly pendingHashes = new Map<string, string>();
   /** Content hashes already in the warehouse (the lock keeps this in step with it). */
   private readonly hashes = new Map<string, { id: number; file: string }>();
   private nextId = 1;
@@ -344,26 +375,54 @@ class IngestContext {
     return c;
   }
 
-  async ingestFile(path: string, forcedType: ExtractType | undefined, receivedAt: Date | string | undefined): Promise<FileResult> {
+  /**
+   * Read, check and stage one file (no warehouse write yet). Returns its
+   * result when it is refused or unchanged, else the function that loads it
+   * in one transaction — so the next file can be read while DuckDB commits.
+   */
+  async prepareFile(path: string, forcedType: ExtractType | undefined, receivedAt: Date | string | undefined): Promise<FileResult | (() => Promise<FileResult>)> {
     const t0 = performance.now();
     const name = basename(path);
-    this.progress.fileStart(name);
-    try {
-      const result = await this.load(resolve(path), name, forcedType, receivedAt);
-      result.seconds = (performance.now() - t0) / 1000;
-      return result;
-    } catch (error) {
-      const reason =
-        error instanceof FileRefused
-          ? error.reason
-          : `load failed, nothing kept: ${(error as Error).message.split("\n")[0]}`;
+    const refused = (error: unknown) => {
+      const reason = error instanceof FileRefused ? error.reason : `load failed, nothing kept: ${(error as Error).message.split("\n")[0]}`;
       const r = refusedResult(name, reason);
       r.seconds = (performance.now() - t0) / 1000;
       return r;
+    };
+    try {
+      const prepared = await this.load(resolve(path), name, forcedType, receivedAt);
+      const prepSeconds = (performance.now() - t0) / 1000;
+      if (typeof prepared !== "function") {
+        prepared.seconds = prepSeconds;
+        return prepared;
+      }
+      return async () => {
+        const t1 = performance.now();
+        try {
+          const result = await prepared();
+          result.seconds = prepSeconds + (performance.now() - t1) / 1000;
+          return result;
+        } catch (error) {
+          return refused(error);
+        }
+      };
+    } catch (error) {
+      return refused(error);
     }
   }
 
-  private async load(path: string, name: string, forcedType: ExtractType | undefined, receivedAtOpt: Date | string | undefined): Promise<FileResult> {
+  /** Prepare and load one file. */
+  async ingestFile(path: string, forcedType: ExtractType | undefined, receivedAt: Date | string | undefined): Promise<FileResult> {
+    const prepared = await this.prepareFile(path, forcedType, receivedAt);
+    return typeof prepared === "function" ? prepared() : prepared;
+  }
+
+  private async load(
+    path: string,
+    name: string,
+    forcedType: ExtractType | undefined,
+    receivedAtOpt: Date | string | undefined,
+  ): Promise<FileResult | (() => Promise<FileResult>)> {
     let stat;
     try {
       stat = statSync(path);
@@ -378,7 +437,11 @@ class IngestContext {
 
     const tHash = performance.now();
     const hash = await hashFile(path);
-    this.hashSeconds = (performance.now() - tHash) / 1000;
+    const hashSeconds = (performance.now() - tHash) / 1000;
+    const twin = this.pendingHashes.get(hash);
+    if (twin !== undefined) {
+      return { ...refusedResult(name, `same content as ${twin}, loaded in this ingest`), status: "unchanged" };
+    }
     const same = this.hashes.get(hash);
     if (same) {
       return {
@@ -426,7 +489,13 @@ class IngestContext {
       }
       const receivedAt = receivedAtOpt !== undefined ? new Date(receivedAtOpt) : stat.mtime;
       if (Number.isNaN(receivedAt.getTime())) throw new Error(`invalid delivery time ${String(receivedAtOpt)}`);
-      return await this.loadRows({ path, name, hash, format, source, def, map: map.columnOf, nameInfo, warnings, receivedAt });
+      this.pendingHashes.set(hash, name);
+      try {
+        return await this.loadRows({ path, name, hash, hashSeconds, format, source, def, map: map.columnOf, nameInfo, warnings, receivedAt });
+      } catch (error) {
+        this.pendingHashes.delete(hash);
+        throw error;
+      }
     } finally {
       source.close();
     }
@@ -436,6 +505,7 @@ class IngestContext {
     path: string;
     name: string;
     hash: string;
+    hashSeconds: number;
     format: Format;
     source: Source;
     def: ExtractDef;
@@ -443,7 +513,7 @@ class IngestContext {
     nameInfo: ReturnType<typeof parseFileName>;
     warnings: Warnings;
     receivedAt: Date;
-  }): Promise<FileResult> {
+  }): Promise<() => Promise<FileResult>> {
     const { name, def, source, warnings, nameInfo } = job;
     const type = def.type;
     const contract = this.contract(type);
@@ -471,25 +541,26 @@ class IngestContext {
     const counties = new Set<string>();
     let maxEventMonth: string | null = null;
 
-    const columns = extractColumns(type);
+    // delivery_id is not in the staging file: it is given when the load commits
+    const columns = extractColumns(type).filter(([col]) => col !== "delivery_id");
     const plan = columns.map(([col]) => ({ col, field: fieldIdx(col) }));
     const ncols = plan.length;
     const lineageAt = (col: string) => plan.findIndex((p) => p.field < 0 && p.col === col);
-    const deliveryAt = lineageAt("delivery_id"), lineAt = lineageAt("line"), countyAt = lineageAt("county_code"), cityAt = lineageAt("city_code");
+    const lineAt = lineageAt("line"), countyAt = lineageAt("county_code"), cityAt = lineageAt("city_code");
     const fieldAt = plan.map((p) => p.field);
 
     const wh = this.wh;
     const tStart = performance.now();
-    await wh.run("BEGIN TRANSACTION");
     let committed = false;
+    let handedOver = false;
     const stg = new CsvSink(
       stagingTable(type),
       columns,
       plan.map((p) => p.field >= 0 && fields[p.field]!.kind === "text"),
+      ["delivery_id"],
     );
-    const rej = new CsvSink("meta_reject", REJECT_COLUMNS, [false, true, false, true, true, true]);
+    const rej = new CsvSink("meta_reject", REJECT_COLUMNS, [false, true, true, true], ["delivery_id", "file_name"]);
     try {
-      const deliveryId = this.nextId;
       const rowOut: Canonical[] = new Array(ncols).fill(null);
       let rowsRead = 0;
       let rowsLoaded = 0;
@@ -501,13 +572,13 @@ class IngestContext {
       const out: Canonical[] = new Array(nf);
       const map = job.map;
 
-      const rejRow: Canonical[] = [deliveryId, name, 0, null, null, ""];
+      const rejRow: Canonical[] = [0, null, null, ""];
       const reject = (line: number, column: string | null, value: Cell, reason: string) => {
         const v = value == null ? null : cellText(value);
-        rejRow[2] = line;
-        rejRow[3] = column;
-        rejRow[4] = v === null ? null : v.length > 500 ? `${v.slice(0, 500)}…` : v;
-        rejRow[5] = reason;
+        rejRow[0] = line;
+        rejRow[1] = column;
+        rejRow[2] = v === null ? null : v.length > 500 ? `${v.slice(0, 500)}…` : v;
+        rejRow[3] = reason;
         rej.push(rejRow);
       };
       const households = type === "roster" ? new HouseholdCheck(fields) : null;
@@ -582,7 +653,6 @@ class IngestContext {
             const fi = fieldAt[c]!;
             if (fi >= 0) rowOut[c] = out[fi]!;
           }
-          if (deliveryAt >= 0) rowOut[deliveryAt] = deliveryId;
           if (lineAt >= 0) rowOut[lineAt] = line;
           if (countyAt >= 0) rowOut[countyAt] = regionCode && regionCode.length >= 6 ? regionCode.slice(0, 6) : null;
           if (cityAt >= 0) rowOut[cityAt] = regionCode && regionCode.length >= 4 ? regionCode.slice(0, 4) : null;
@@ -595,99 +665,115 @@ class IngestContext {
         this.progress.rows(rows.length);
       }
       const tParsed = performance.now();
-      const inserted = await stg.load(wh);
-      const tInserted = performance.now();
-      if (CRASH_STAGED) process.kill(process.pid, "SIGKILL");
       if (emptyLines > 0) warnings.plain.push(`${emptyLines} empty line(s) skipped`);
-
       // roster households whose rows disagree on household-level fields: rejected whole
       const badRows = households?.badRows() ?? [];
-      if (badRows.length > 0) {
-        for (const b of badRows) reject(b.line, columnLabel(fieldIdx(b.field)), b.value, b.reason);
-        const lines = `[${badRows.map((b) => b.line).join(",")}]`;
-        await wh.run(`DELETE FROM stg_roster WHERE delivery_id = $id AND list_contains($lines::INTEGER[], line)`, { id: deliveryId, lines });
-        rowsLoaded -= badRows.length;
-        rowsRejected += badRows.length;
-      }
-      const rejectLines = await rej.load(wh);
+      for (const b of badRows) reject(b.line, columnLabel(fieldIdx(b.field)), b.value, b.reason);
+      rowsLoaded -= badRows.length;
+      rowsRejected += badRows.length;
+      stg.finish();
+      rej.finish();
 
-      // the delivery: county, period, then supersession within its identity
-      const deliveryCounty =
-        expectedCounty ?? (def.cadence === "monthly" || def.cadence === "events" ? (counties.size === 1 ? [...counties][0]! : null) : null);
-      if (expectedCounty === null && counties.size > 1 && (def.cadence === "monthly" || def.cadence === "events")) {
-        warnings.plain.push(`rows span ${counties.size} counties: one delivery keyed on its file name`);
-      }
-      let period = expectedPeriod;
-      if (period === null && def.cadence === "events") {
-        period = maxEventMonth;
-        if (period) warnings.plain.push(`period ${period} taken from the latest ${def.eventDateField} (no month in the file name)`);
-      }
-      if (period === null && (def.cadence === "monthly" || def.cadence === "events" || def.cadence === "yearly")) {
-        warnings.plain.push("no period: none in the file name and no valid row");
-      }
-      if (rowsLoaded === 0 && rowsRead > 0) warnings.plain.push("every row rejected");
-      if (rowsRead === 0) warnings.plain.push("no data rows");
+      // everything that touches the warehouse happens in one transaction, when the previous load is done
+      handedOver = true;
+      return async (): Promise<FileResult> => {
+        const tBegin = performance.now();
+        const deliveryId = this.nextId;
+        await wh.run("BEGIN TRANSACTION");
+        try {
+          const inserted = await stg.load(wh, [deliveryId]);
+          const tInserted = performance.now();
+          if (CRASH_STAGED) process.kill(process.pid, "SIGKILL");
+          if (badRows.length > 0) {
+            const lines = `[${badRows.map((b) => b.line).join(",")}]`;
+            await wh.run(`DELETE FROM stg_roster WHERE delivery_id = $id AND list_contains($lines::INTEGER[], line)`, { id: deliveryId, lines });
+          }
+          const rejectLines = await rej.load(wh, [deliveryId, name]);
 
-      const now = new Date();
-      await wh.run(
-        `INSERT INTO meta_delivery VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, ?, ?, 'current', NULL, ?)`,
-        [
-          deliveryId,
-          name,
-          job.hash,
-          type,
-          deliveryCounty,
-          period,
-          job.format,
-          source.encoding,
-          toChinaTimestamp(job.receivedAt),
-          toChinaTimestamp(now),
-          rowsRead,
-          rowsLoaded,
-          rowsRejected,
-          warnings.list().join("\n") || null,
-        ],
-      );
-      const multiCounty = deliveryCounty === null && (def.cadence === "monthly" || def.cadence === "events");
-      const superseded = await this.supersede(deliveryId, type, deliveryCounty, period, multiCounty ? name : null);
-      if (inserted !== stg.rows || rowsRead !== rowsLoaded + rowsRejected || rejectLines < rowsRejected) {
-        throw new Error(`counts do not balance (read ${rowsRead}, loaded ${rowsLoaded} of ${inserted} inserted, rejected ${rowsRejected})`);
-      }
-      const tChecked = performance.now();
-      await wh.run("COMMIT");
-      committed = true;
-      const tCommitted = performance.now();
-      this.nextId = deliveryId + 1;
-      this.hashes.set(job.hash, { id: deliveryId, file: name });
-      return {
-        file: name,
-        status: "loaded",
-        deliveryId,
-        type,
-        county: deliveryCounty,
-        period,
-        format: job.format,
-        encoding: source.encoding,
-        rowsRead,
-        rowsLoaded,
-        rowsRejected,
-        warnings: warnings.list(),
-        superseded,
-        seconds: 0,
-        phases: {
-          hash: this.hashSeconds,
-          parse: (tParsed - tStart) / 1000,
-          insert: (tInserted - tParsed) / 1000,
-          checks: (tChecked - tInserted) / 1000,
-          commit: (tCommitted - tChecked) / 1000,
-        },
+          // the delivery: county, period, then supersession within its identity
+          const deliveryCounty =
+            expectedCounty ?? (def.cadence === "monthly" || def.cadence === "events" ? (counties.size === 1 ? [...counties][0]! : null) : null);
+          if (expectedCounty === null && counties.size > 1 && (def.cadence === "monthly" || def.cadence === "events")) {
+            warnings.plain.push(`rows span ${counties.size} counties: one delivery keyed on its file name`);
+          }
+          let period = expectedPeriod;
+          if (period === null && def.cadence === "events") {
+            period = maxEventMonth;
+            if (period) warnings.plain.push(`period ${period} taken from the latest ${def.eventDateField} (no month in the file name)`);
+          }
+          if (period === null && (def.cadence === "monthly" || def.cadence === "events" || def.cadence === "yearly")) {
+            warnings.plain.push("no period: none in the file name and no valid row");
+          }
+          if (rowsLoaded === 0 && rowsRead > 0) warnings.plain.push("every row rejected");
+          if (rowsRead === 0) warnings.plain.push("no data rows");
+
+          const now = new Date();
+          await wh.run(
+            `INSERT INTO meta_delivery VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, ?, ?, 'current', NULL, ?)`,
+            [
+              deliveryId,
+              name,
+              job.hash,
+              type,
+              deliveryCounty,
+              period,
+              job.format,
+              source.encoding,
+              toChinaTimestamp(job.receivedAt),
+              toChinaTimestamp(now),
+              rowsRead,
+              rowsLoaded,
+              rowsRejected,
+              warnings.list().join("\n") || null,
+            ],
+          );
+          const multiCounty = deliveryCounty === null && (def.cadence === "monthly" || def.cadence === "events");
+          const superseded = await this.supersede(deliveryId, type, deliveryCounty, period, multiCounty ? name : null);
+          if (inserted - badRows.length !== rowsLoaded || rowsRead !== rowsLoaded + rowsRejected || rejectLines < rowsRejected) {
+            throw new Error(`counts do not balance (read ${rowsRead}, loaded ${rowsLoaded} of ${inserted} inserted, rejected ${rowsRejected})`);
+          }
+          const tChecked = performance.now();
+          await wh.run("COMMIT");
+          committed = true;
+          const tCommitted = performance.now();
+          this.nextId = deliveryId + 1;
+          this.hashes.set(job.hash, { id: deliveryId, file: name });
+          this.pendingHashes.delete(job.hash);
+          return {
+            file: name,
+            status: "loaded",
+            deliveryId,
+            type,
+            county: deliveryCounty,
+            period,
+            format: job.format,
+            encoding: source.encoding,
+            rowsRead,
+            rowsLoaded,
+            rowsRejected,
+            warnings: warnings.list(),
+            superseded,
+            seconds: 0,
+            phases: {
+              hash: job.hashSeconds,
+              parse: (tParsed - tStart) / 1000,
+              insert: (tInserted - tBegin) / 1000,
+              checks: (tChecked - tInserted) / 1000,
+              commit: (tCommitted - tChecked) / 1000,
+            },
+          };
+        } finally {
+          if (!committed) await wh.run("ROLLBACK").catch(() => undefined);
+          this.pendingHashes.delete(job.hash);
+          stg.dispose();
+          rej.dispose();
+        }
       };
     } finally {
-      if (!committed) {
-        await wh.run("ROLLBACK").catch(() => undefined);
+      if (!handedOver) {
+        stg.dispose();
+        rej.dispose();
       }
-      stg.dispose();
-      rej.dispose();
     }
   }
 

@@ -24,6 +24,8 @@ export class CsvSink {
     private readonly columns: readonly (readonly [string, string])[],
     /** Which columns may hold text that needs CSV quoting (free text). */
     private readonly quoted: readonly boolean[],
+    /** Columns set once per load (e.g. delivery_id), before the file's columns. */
+    private readonly constantColumns: readonly string[] = [],
   ) {
     this.path = join(tmpdir(), `jiuzhu-stage-${process.pid}-${randomBytes(6).toString("hex")}.csv`);
     this.fd = null;
@@ -54,17 +56,28 @@ export class CsvSink {
     this.size = 0;
   }
 
-  /** Load everything pushed into the table (within the caller's transaction); returns the rows inserted. */
-  async load(wh: Warehouse): Promise<number> {
+  /** Write out what is buffered and close the file. */
+  finish(): void {
     this.flush();
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
+  }
+
+  /**
+   * Load everything pushed into the table (within the caller's transaction),
+   * the leading columns of `constantColumns` set to `constants`; returns the rows inserted.
+   */
+  async load(wh: Warehouse, constants: (string | number)[] = []): Promise<number> {
+    this.finish();
     if (this.rows === 0) return 0;
     const cols = this.columns.map(([n, t]) => `${quoteLiteral(n)}: ${quoteLiteral(t.replace(/ NOT NULL$/, ""))}`).join(", ");
+    const targets = [...this.constantColumns, ...this.columns.map(([n]) => n)].map(quoteIdent).join(", ");
+    const values = constants.map((_, i) => `$${i + 1}`).join(", ");
     const result = await wh.query<{ Count: bigint }>(
-      `INSERT INTO ${quoteIdent(this.table)} (${this.columns.map(([n]) => quoteIdent(n)).join(", ")})
-       SELECT * FROM read_csv(${quoteLiteral(this.path)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"',
+      `INSERT INTO ${quoteIdent(this.table)} (${targets})
+       SELECT ${values ? `${values}, ` : ""}* FROM read_csv(${quoteLiteral(this.path)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"',
          new_line = '\\n', columns = {${cols}})`,
+      constants,
     );
     return Number(result[0]?.Count ?? 0);
   }

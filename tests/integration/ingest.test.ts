@@ -287,6 +287,12 @@ describe("lineage, idempotence and supersession", () => {
     expect(await count(db, "SELECT count(*) AS n FROM stg_roster")).toBe(4);
     const d = await q<{ content_hash: string; received_at: string }>(db, "SELECT content_hash, CAST(received_at AS VARCHAR) AS received_at FROM meta_delivery");
     expect(d[0]!.content_hash).toMatch(/^[0-9a-f]{64}$/);
+    // two copies in one ingest: the second is unchanged even while the first is still committing
+    const { db: db2 } = await freshWarehouse();
+    const both = await ingestPaths(db2, [file, copy]);
+    expect(both.files.map((f) => f.status)).toEqual(["loaded", "unchanged"]);
+    expect(both.files[1]!.reason).toMatch(/same content as roster_2025-01_150102\.csv/);
+    expect(await count(db2, "SELECT count(*) AS n FROM stg_roster")).toBe(4);
   }, T);
 
   it("a new delivery for the same type, county and period supersedes the old one and keeps it in history", async () => {
