@@ -21,7 +21,18 @@ import {
   surveyFacts,
 } from "./facts.js";
 import { buildDeliveryQuality, buildOutliers, MART_QUALITY_DDL } from "./quality.js";
-import { dataMonths, planWindows, prepareDelivered, prepareKeys, prepareRegions, prepareSources, prepareWindows, type Sources } from "./sources.js";
+import {
+  dataMonths,
+  planWindows,
+  prepareDelivered,
+  prepareKeys,
+  prepareRegions,
+  prepareSources,
+  prepareWindows,
+  restrictSources,
+  type Sources,
+} from "./sources.js";
+import { addMonths } from "../windows.js";
 
 /** Bump when the computation changes meaning, so stored windows are recomputed. */
 export const COMPUTE_VERSION = "indicators-1";
@@ -148,6 +159,7 @@ export async function computeIndicators(wh: Warehouse, options: ComputeOptions =
   if (!range) {
     return { rows: 0, windows: [], skipped: [], seconds: (performance.now() - started) / 1000, steps };
   }
+  const allPlans = planWindows(range);
   const plans = planWindows(range, options.windows);
   await timed(steps, "prepare", async () => {
     await prepareRegions(wh, sources);
@@ -167,6 +179,12 @@ export async function computeIndicators(wh: Warehouse, options: ComputeOptions =
   }
   await prepareWindows(wh, range, todo);
   await timed(steps, "prepare", () => prepareDelivered(wh, sources));
+  if (todo.length < allPlans.length) {
+    // Read only the months the changed windows need (and the month before each).
+    const need = new Set<string>();
+    for (const p of todo) for (const m of p.months) need.add(m).add(addMonths(m, -1));
+    await restrictSources(wh, sources, [...need]);
+  }
 
   // Working-day calendar for the years the applications span.
   const years = await wh.query<{ lo: number | null; hi: number | null }>(`

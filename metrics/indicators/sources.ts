@@ -45,6 +45,30 @@ export async function prepareSources(wh: Warehouse): Promise<Sources> {
   return { hasMeta, loaded };
 }
 
+/** The month each periodic extract's rows are judged in (the rows' window rule). */
+const JUDGED_MONTH: Partial<Record<ExtractType, string>> = {
+  roster: "period",
+  payments: "period",
+  funds: "period",
+  applications: "strftime(decided_on, '%Y-%m')",
+  complaints: "strftime(received_on, '%Y-%m')",
+  surveys: "strftime(surveyed_on, '%Y-%m')",
+  inspections: "strftime(inspected_on, '%Y-%m')",
+};
+
+/**
+ * Incremental runs: let src_<type> show only the rows judged in `months` (the months of the
+ * windows being recomputed and the month before each, for entries and exits).
+ */
+export async function restrictSources(wh: Warehouse, sources: Sources, months: readonly string[]): Promise<void> {
+  await wh.run(`CREATE OR REPLACE TEMP TABLE tmp_need AS SELECT * FROM (VALUES ${months.map((m) => `(${quoteLiteral(m)})`).join(", ")}) AS t(month)`);
+  for (const [type, expr] of Object.entries(JUDGED_MONTH) as [ExtractType, string][]) {
+    if (!sources.loaded.has(type)) continue;
+    await wh.run(`CREATE OR REPLACE TEMP VIEW ${quoteIdent(`src_${type}`)} AS
+      SELECT * FROM ${quoteIdent(`core_${type}`)} WHERE ${expr} IN (SELECT month FROM tmp_need)`);
+  }
+}
+
 /** How each extract's rows fall in months: its period, or the date of its event. */
 const KEY_SQL: Record<string, string> = {
   roster: "SELECT county_code, period AS month, delivery_id FROM src_roster GROUP BY ALL",

@@ -310,5 +310,19 @@ describe("incremental rebuild", () => {
     const v2 = await wh.query<{ w: string; v: string }>(`SELECT "window" AS w, data_version AS v FROM meta_indicator_window ORDER BY 1`);
     const changed = v2.filter((r, i) => r.v !== v1[i]!.v).map((r) => r.w);
     expect(changed.sort()).toEqual(["2026", "2026-02", "2026-H1", "2026-Q1"]);
+    // The incremental result is exactly what a full recomputation gives.
+    const snapshot = async () =>
+      (
+        await wh.query<Record<string, unknown>>(
+          `SELECT region_code, "window", indicator, value, CAST(numerator AS VARCHAR) AS num, CAST(denominator AS VARCHAR) AS den, n, CAST(amount AS VARCHAR) AS amount, ci_low, status
+           FROM mart_indicator ORDER BY region_code, "window", indicator`,
+        )
+      ).map((r) => JSON.stringify(r, (_k, v) => (typeof v === "bigint" ? Number(v) : v)));
+    const cases = async () => (await wh.query<{ c: bigint }>("SELECT count(*) AS c FROM mart_case"))[0]!.c;
+    const incremental = await snapshot();
+    const incrementalCases = await cases();
+    await computeIndicators(wh, { force: true });
+    expect(await snapshot()).toEqual(incremental);
+    expect(await cases()).toBe(incrementalCases);
   });
 });
