@@ -173,6 +173,7 @@ function centsToMoney(cents: number): string {
 
 const RE_MONEY = /^(-?)(\d+)(?:\.(\d*))?$/;
 const RE_MONEY_PLAIN = /^\d{1,15}(?:\.\d{1,2})?$/;
+const RE_MONEY_CANONICAL = /^(?:0|[1-9]\d{0,14})\.\d{2}$/;
 
 /** Yuan with at most 2 decimals; `¥`, thousands separators and a trailing 元 allowed. Canonical `1234.50`. */
 export function parseMoney(cell: Cell, min?: number, max?: number): string | null | Invalid {
@@ -188,6 +189,10 @@ export function parseMoney(cell: Cell, min?: number, max?: number): string | nul
     // the common case: plain digits with at most 2 decimals
     const dot = cell.indexOf(".");
     cents = dot < 0 ? Number(cell) * 100 : Number(cell.slice(0, dot)) * 100 + Number((cell.slice(dot + 1) + "00").slice(0, 2));
+    // already canonical (no leading zero, two decimals): keep the string, skip the range formatting
+    if (RE_MONEY_CANONICAL.test(cell) && (min === undefined || cents >= Math.round(min * 100)) && (max === undefined || cents <= Math.round(max * 100))) {
+      return cell;
+    }
   } else {
     let s = cellText(cell);
     if (s === null) return null;
