@@ -1,10 +1,10 @@
 // The demo province generator end to end: determinism, every extract type and
 // format, the ledger against the files (bad rows, planted counts, expected values).
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXTRACT_TYPES } from "../../loaders/contracts/dictionary.js";
 import { monthIndex } from "../../data/generator/calendar.js";
 import { generateDemo, type DemoSummary } from "../../data/generator/index.js";
@@ -37,6 +37,18 @@ async function pickCounties(): Promise<string[]> {
   return [...chosen].sort();
 }
 
+const temps: string[] = [];
+/** A temp folder, removed after the tests. */
+function temp(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+
+afterAll(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
+
 function fingerprint(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const name of readdirSync(dir).sort()) {
@@ -49,8 +61,8 @@ function fingerprint(dir: string): Map<string, string> {
 
 beforeAll(async () => {
   counties = await pickCounties();
-  dirA = mkdtempSync(join(tmpdir(), "jiuzhu-demo-a-"));
-  dirB = mkdtempSync(join(tmpdir(), "jiuzhu-demo-b-"));
+  dirA = temp("jiuzhu-demo-a-");
+  dirB = temp("jiuzhu-demo-b-");
   summary = await generateDemo({ out: dirA, from: FROM, to: TO, scale: SCALE, seed: 1, counties });
   await generateDemo({ out: dirB, from: FROM, to: TO, scale: SCALE, seed: 1, counties });
   ledger = JSON.parse(readFileSync(join(dirA, "ground_truth.json"), "utf8")) as Ledger;
@@ -66,7 +78,7 @@ describe("demo generator", () => {
   });
 
   it("gives different data for a different seed", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "jiuzhu-demo-c-"));
+    const dir = temp("jiuzhu-demo-c-");
     await generateDemo({ out: dir, from: FROM, to: FROM, scale: SCALE, seed: 2, counties: counties.slice(0, 1) });
     const roster = readdirSync(dir).find((f) => f.startsWith("roster_"))!;
     expect(readFileSync(join(dir, roster))).not.toEqual(readFileSync(join(dirA, roster)));
@@ -195,7 +207,7 @@ describe("demo generator", () => {
   });
 
   it("works for another province", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "jiuzhu-demo-64-"));
+    const dir = temp("jiuzhu-demo-64-");
     const s = await generateDemo({ out: dir, province: "64", from: "2026-01", to: "2026-02", scale: 0.01, counties: 2 });
     expect(s.provinceName).toBe("宁夏回族自治区");
     const report = await verifyDemo(dir);
@@ -204,7 +216,7 @@ describe("demo generator", () => {
   });
 
   it("refuses bad options with a clear message", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "jiuzhu-demo-x-"));
+    const dir = temp("jiuzhu-demo-x-");
     await expect(generateDemo({ out: dir, province: "99" })).rejects.toThrow(/unknown province code 99/);
     await expect(generateDemo({ out: dir, from: "2026-03", to: "2026-01" })).rejects.toThrow(/after/);
     await expect(generateDemo({ out: dir, to: "2027-06" })).rejects.toThrow(/calendar/);
