@@ -83,18 +83,14 @@ export function funnelFlagLabel(flag, higherIsBetter = true) {
 }
 
 /**
- * Funnel plot of a rate (points from mart_funnel): each county's rate against its
- * denominator, with the 95% and 99.8% limits around the provincial rate drawn by the
- * scorecard's own formula. A county outside them differs by more than chance.
+ * Funnel plot of a rate (points and limits from mart_funnel): each county's rate
+ * against its denominator, with the scorecard's 95% and 99.8% limits around the
+ * provincial rate. A county outside them differs by more than chance.
  */
-export function funnelPlot(points, {rate, limits, width = 640, height = 320, label = "", higherIsBetter = true, highlight = null} = {}) {
+export function funnelPlot(points, {rate, bands, width = 640, height = 320, label = "", higherIsBetter = true, highlight = null} = {}) {
   const data = points.filter((d) => d.value !== null && d.denominator > 0);
   if (data.length === 0 || rate === null || rate === undefined) return null;
-  const maxN = Math.max(...data.map((d) => d.denominator));
-  const minN = Math.max(1, Math.min(...data.map((d) => d.denominator)));
-  const ns = [];
-  for (let i = 0; i <= 80; i++) ns.push(minN * Math.pow(maxN / minN, i / 80));
-  const band = (z) => ns.map((n) => ({n, ...limits(rate, n, z)}));
+  const band = (bands ?? []).map(([n, l95, h95, l998, h998]) => ({n, l95, h95, l998, h998}));
   const order = higherIsBetter ? ["above_998", "above_95", "within", "below_95", "below_998"] : ["below_998", "below_95", "within", "above_95", "above_998"];
   const colors = ["#2c7bb6", "#abd9e9", "#bdbdbd", "#fdae61", "#d7191c"];
   return Plot.plot({
@@ -106,8 +102,8 @@ export function funnelPlot(points, {rate, limits, width = 640, height = 320, lab
     y: {label, tickFormat: (d) => formatRate(d, 0), grid: true},
     color: {domain: order.map((f) => funnelFlagLabel(f, higherIsBetter)), range: colors, legend: true},
     marks: [
-      Plot.areaY(band(3.090232306167813), {x: "n", y1: "low", y2: "high", fill: LINE_COLOR, fillOpacity: 0.06}),
-      Plot.areaY(band(1.959963984540054), {x: "n", y1: "low", y2: "high", fill: LINE_COLOR, fillOpacity: 0.1}),
+      Plot.areaY(band, {x: "n", y1: "l998", y2: "h998", fill: LINE_COLOR, fillOpacity: 0.06, curve: "monotone-x"}),
+      Plot.areaY(band, {x: "n", y1: "l95", y2: "h95", fill: LINE_COLOR, fillOpacity: 0.1, curve: "monotone-x"}),
       Plot.ruleY([rate], {stroke: "#333", strokeDasharray: "4,3"}),
       Plot.dot(data, {x: "denominator", y: "value", fill: (d) => funnelFlagLabel(d.flag, higherIsBetter), stroke: (d) => (d.code === highlight ? "#000" : "#333"), strokeWidth: (d) => (d.code === highlight ? 2.5 : 0.5), r: (d) => (d.code === highlight ? 7 : 4), tip: true, title: (d) => `${d.name}\n${label}：${formatRate(d.value)}\n分母：${formatCount(d.denominator)}\n${funnelFlagLabel(d.flag, higherIsBetter)}`}),
       highlight ? Plot.text(data.filter((d) => d.code === highlight), {x: "denominator", y: "value", text: "name", dy: -12, fontWeight: "bold"}) : null
@@ -155,6 +151,27 @@ export function scoreTrend(rows, {width = 640, height = 200} = {}) {
       Plot.ruleY([60, 80, 90], {stroke: (d) => gradeColor(d >= 90 ? "优秀" : d >= 80 ? "良好" : "合格"), strokeDasharray: "4,3"}),
       Plot.line(data, {x: "window", y: "composite", stroke: LINE_COLOR, strokeWidth: 2}),
       Plot.dot(data, {x: "window", y: "composite", fill: (d) => gradeColor(d.grade), stroke: "#333", r: 4, tip: true, title: (d) => `${monthTick(d.window)}：${d.composite?.toFixed(1)} 分（${d.grade}）`})
+    ]
+  });
+}
+
+/** The province's monthly value with the counties' 10–90 % range and median behind it. */
+export function spreadTrend(province, spread, {unit = "rate", width = 640, height = 240, target = null} = {}) {
+  const months = spread.map((d) => d.window);
+  const prov = province.filter((d) => months.includes(d.window) && d.value !== null);
+  return Plot.plot({
+    width,
+    height,
+    style: FONT,
+    marginLeft: 56,
+    x: {type: "point", domain: months, tickFormat: monthTick, label: null},
+    y: {grid: true, nice: true, tickFormat: tickFormat(unit), label: null},
+    marks: [
+      Plot.areaY(spread, {x: "window", y1: "p10", y2: "p90", fill: PEER_COLOR, fillOpacity: 0.25}),
+      Plot.line(spread, {x: "window", y: "p50", stroke: PEER_COLOR, strokeDasharray: "3,3"}),
+      target !== null ? Plot.ruleY([target], {stroke: "#333", strokeDasharray: "6,3"}) : null,
+      Plot.line(prov, {x: "window", y: "value", stroke: LINE_COLOR, strokeWidth: 2}),
+      Plot.dot(prov, {x: "window", y: "value", fill: LINE_COLOR, r: 3, tip: true, title: (d) => `${monthTick(d.window)} 全区：${formatValue(d.value, unit)}`})
     ]
   });
 }

@@ -4,6 +4,7 @@
 import { DEFAULT_SCORECARD } from "../../metrics/scorecard/config.js";
 import { indicatorCatalogue } from "./_catalogue.js";
 import { emitJson } from "./_marts.js";
+import { funnelBands } from "./_funnel.js";
 import { latestOfEachKind, sortWindows } from "./_windows.js";
 
 await emitJson(async (m) => {
@@ -30,9 +31,10 @@ await emitJson(async (m) => {
       )
     : [];
   const funnel = detailWindows.length
-    ? await m.rows<{ indicator: string; window: string; code: string; value: number; den: number; rate: number; flag: string }>(
+    ? await m.rows<{ indicator: string; window: string; code: string; value: number; den: number; rate: number; flag: string; l95: number; h95: number; l998: number; h998: number }>(
         "mart_funnel",
-        `SELECT indicator, "window", region_code AS code, value, denominator AS den, rate, flag FROM mart_funnel
+        `SELECT indicator, "window", region_code AS code, value, denominator AS den, rate, flag,
+                low_95 AS l95, high_95 AS h95, low_998 AS l998, high_998 AS h998 FROM mart_funnel
          WHERE level = 'county' AND list_contains(string_split($w, ','), "window")`,
         { w: detailWindows.join(",") },
       )
@@ -47,11 +49,19 @@ await emitJson(async (m) => {
   const detailMap: Record<string, Record<string, Record<string, (number | null | string)[]>>> = {};
   for (const d of details)
     ((detailMap[d.window] ??= {})[d.code] ??= {})[d.indicator] = d.status === "scored" ? [round(d.value, 4), round(d.points, 1)] : [round(d.value, 4), round(d.points, 1), d.status];
-  // funnel[window][indicator] = {rate, points: [[code, value, denominator, flag]]}
-  const funnelMap: Record<string, Record<string, { rate: number; points: [string, number, number, string][] }>> = {};
+  // funnel[window][indicator] = {rate, points: [[code, value, denominator, flag]], bands}
+  const funnelMap: Record<string, Record<string, { rate: number; points: [string, number, number, string][]; bands: number[][] }>> = {};
+  const byKey = new Map<string, typeof funnel>();
   for (const f of funnel) {
-    const entry = ((funnelMap[f.window] ??= {})[f.indicator] ??= { rate: f.rate, points: [] });
+    const entry = ((funnelMap[f.window] ??= {})[f.indicator] ??= { rate: f.rate, points: [], bands: [] });
     entry.points.push([f.code, round(f.value, 4)!, f.den, f.flag]);
+    const key = `${f.window}|${f.indicator}`;
+    if (!byKey.has(key)) byKey.set(key, []);
+    byKey.get(key)!.push(f);
+  }
+  for (const [key, rows] of byKey) {
+    const [w, id] = key.split("|") as [string, string];
+    funnelMap[w]![id]!.bands = funnelBands(rows);
   }
   return {
     configVersion: cfg.version,

@@ -108,6 +108,8 @@ async function main(out: string): Promise<void> {
     mart_case: cases,
     meta_delivery: deliveries,
     meta_reject: rejects,
+    // stands in for the core view the allocation reads its fiscal difficulty from
+    core_county_profile: counties.map((c) => ({ county_code: c.code, year: 2025, resident_population: 200000, low_income_population: 12000, fiscal_difficulty: Math.round(random() * 1000) / 1000 })),
     mart_quality: qualityRows,
   };
   await withWarehouse(out, async (wh) => {

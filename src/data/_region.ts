@@ -1,21 +1,18 @@
 // One region's page (/region/<code>): score history, the decomposition of its score
 // into what each indicator added and cost, indicator trends against targets and
 // peers, problem counts with their masked case lists, and delivery quality.
-import { parseArgs } from "node:util";
 import { maskId } from "../../loaders/contracts/mask.js";
-import { indicatorCatalogue } from "../data/_catalogue.js";
-import { extractLabels, enumLabels, fieldLabels } from "../data/_labels.js";
-import { emitJson } from "../data/_marts.js";
-import { latestOfEachKind, sortWindows, windowKind } from "../data/_windows.js";
+import { indicatorCatalogue } from "./_catalogue.js";
+import { extractLabels, enumLabels, fieldLabels } from "./_labels.js";
+import type { Marts } from "./_marts.js";
+import { latestOfEachKind, sortWindows, windowKind } from "./_windows.js";
 
-const { values } = parseArgs({ options: { code: { type: "string" } } });
-const code = values.code!;
 const CASE_LIMIT = 200;
 /** Defence in depth: any 18-character ID number that reached a case list unmasked is masked here. */
 const ID = /\b(\d{6})(\d{8})(\d{3}[\dXx])\b/g;
 const scrub = (s: string) => s.replace(ID, (m) => maskId(m));
 
-await emitJson(async (m) => {
+export async function regionData(m: Marts, code: string): Promise<unknown> {
   const catalogue = await indicatorCatalogue();
   const self = (
     await m.rows<{ code: string; name: string; level: string }>(
@@ -109,4 +106,4 @@ await emitJson(async (m) => {
     labels: { fields: fieldLabels(), enums: enumLabels(), extracts: extractLabels() },
     quality,
   };
-});
+}

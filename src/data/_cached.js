@@ -1,0 +1,52 @@
+// The parameterised loaders (region, indicator, bulletin pages) read their file from
+// one batch computation (_batch.ts), cached in the temp folder under a key of the
+// warehouse (path, size, mtime) and of the loaders' own code — so 180 pages cost one
+// pass over the warehouse instead of 180 TypeScript processes, and a changed
+// warehouse is never served stale.
+import {spawnSync} from "node:child_process";
+import {createHash} from "node:crypto";
+import {existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync} from "node:fs";
+import {createRequire} from "node:module";
+import {tmpdir} from "node:os";
+import {dirname, join, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const db = resolve(process.env.JIUZHU_DB ?? "data/warehouse.duckdb");
+
+function cacheKey() {
+  const h = createHash("sha256").update(db);
+  if (existsSync(db)) {
+    const s = statSync(db);
+    h.update(`${s.size}:${s.mtimeMs}`);
+  }
+  for (const f of readdirSync(here).filter((f) => f.startsWith("_")).sort()) h.update(f).update(readFileSync(join(here, f)));
+  return h.digest("hex").slice(0, 20);
+}
+
+/** The bytes of `relative` (e.g. "region/150102.json") from the batch, computing the batch once. */
+export function batchFile(relative) {
+  const dir = join(tmpdir(), "jiuzhu-site", cacheKey());
+  if (!existsSync(dir)) {
+    const work = `${dir}.${process.pid}`;
+    const tsx = createRequire(import.meta.url).resolve("tsx/cli");
+    const run = spawnSync(process.execPath, [tsx, join(here, "_batch.ts"), work], {stdio: ["ignore", "inherit", "inherit"]});
+    if (run.status !== 0) {
+      rmSync(work, {recursive: true, force: true});
+      throw new Error(`site batch failed (exit ${run.status})`);
+    }
+    try {
+      renameSync(work, dir);
+    } catch {
+      rmSync(work, {recursive: true, force: true}); // another loader finished first
+    }
+  }
+  const file = join(dir, relative);
+  if (!existsSync(file)) throw new Error(`no ${relative} in the site batch (not in the warehouse)`);
+  return readFileSync(file);
+}
+
+/** Write the batch file to stdout (the loader's output). */
+export function emitBatchFile(relative) {
+  process.stdout.write(batchFile(relative));
+}

@@ -1,0 +1,6 @@
+// Loader of /indicator/<id>.json: the file computed for it by the site batch (src/data/_batch.ts).
+import {parseArgs} from "node:util";
+import {emitBatchFile} from "../data/_cached.js";
+
+const {values} = parseArgs({options: {id: {type: "string"}}});
+emitBatchFile(`indicator/${values.id}.json`);
