@@ -214,6 +214,8 @@ export async function computeIndicators(wh: Warehouse, options: ComputeOptions =
   const versionRows = todo.map((p) => `(${lit(p.window.id)}, ${lit(versions.get(p.window.id) ?? "")})`).join(", ");
   const rows = await timed(steps, "write", () =>
     wh.transaction(async () => {
+      await wh.run(`CREATE OR REPLACE TEMP TABLE tmp_names AS
+        SELECT code, name FROM dim_region WHERE code IN (SELECT DISTINCT region_code FROM tmp_final)`);
       await wh.run(`CREATE OR REPLACE TEMP TABLE tmp_version AS SELECT * FROM (VALUES ${versionRows}) AS v(win, data_version)`);
       await wh.run(`DELETE FROM mart_indicator WHERE "window" IN (SELECT win FROM tmp_version)`);
       await wh.run(`
@@ -221,7 +223,7 @@ export async function computeIndicators(wh: Warehouse, options: ComputeOptions =
         SELECT f.region_code, coalesce(d.name, f.region_code), f.level, f.win, f.indicator, f.value,
           CAST(f.num AS DECIMAL(38,4)), CAST(f.den AS DECIMAL(38,4)), f.n, CAST(f.amount AS DECIMAL(18,2)), f.ci_low, f.ci_high, f.status,
           CAST(${lit(computedAt)} AS TIMESTAMP), v.data_version
-        FROM tmp_final f JOIN tmp_version v USING (win) LEFT JOIN dim_region d ON d.code = f.region_code`);
+        FROM tmp_final f JOIN tmp_version v USING (win) LEFT JOIN tmp_names d ON d.code = f.region_code`);
       await wh.run(`DELETE FROM meta_indicator_window WHERE "window" IN (SELECT win FROM tmp_version)`);
       await wh.run(`
         INSERT INTO meta_indicator_window

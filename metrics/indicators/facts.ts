@@ -75,37 +75,95 @@ export async function rosterFacts(wh: Warehouse, firstMonth: string): Promise<vo
     INSERT INTO tmp_cm
     SELECT 'accuracy.standard_ok', county_code, month, CASE WHEN bool_and(standard >= guideline) THEN 1 ELSE 0 END, 1, count(*), NULL
     FROM tmp_std JOIN tmp_region USING (county_code) GROUP BY county_code, month`);
+  const monthIndex = (col: string) => `CAST(date_diff('month', DATE '${firstMonth}-01', ${monthStart(col)}) AS INTEGER)`;
+  // Households over the whole period, one row per (county, household, chunk of 62 months):
+  // the months present (bit i % 62 + 1; bit 0 = the month before the chunk), the months with
+  // a head row, and the number of head rows. A household is "regular" when every month it is
+  // present has exactly one head row: its head's row then stands for the household.
+  await wh.run(`
+    CREATE OR REPLACE TEMP TABLE tmp_hh_mask AS
+    WITH idx AS (
+      SELECT county_code, household_id, relation = 'head' AS head, ${monthIndex("period")} AS i
+      FROM src_roster SEMI JOIN tmp_region USING (county_code)),
+    parts AS (
+      SELECT county_code, household_id, head, i // 62 AS chunk, i % 62 + 1 AS bit FROM idx
+      UNION ALL SELECT county_code, household_id, head, i // 62 + 1, 0 FROM idx WHERE i % 62 = 61)
+    SELECT county_code, household_id, chunk, bit_or(CAST(1 AS UBIGINT) << bit) AS mask,
+      coalesce(bit_or(CAST(1 AS UBIGINT) << bit) FILTER (WHERE head), CAST(0 AS UBIGINT)) AS head_mask,
+      count(*) FILTER (WHERE head) AS heads
+    FROM parts GROUP BY county_code, household_id, chunk`);
+  // County-months with an irregular household: households there are grouped from all their rows.
+  await wh.run(`
+    CREATE OR REPLACE TEMP TABLE tmp_bad_cm AS
+    SELECT DISTINCT h.county_code, strftime(DATE '${firstMonth}-01' + to_months(CAST(h.chunk * 62 + b.b - 1 AS INTEGER)), '%Y-%m') AS month
+    FROM tmp_hh_mask h, range(0, 63) b(b)
+    WHERE (h.mask <> h.head_mask OR h.heads <> bit_count(h.head_mask)) AND (h.mask >> b.b) & 1 = 1 AND h.chunk * 62 + b.b - 1 >= 0`);
+  // Persons: rows per county-month, less the extra rows of persons listed more than once
+  // (found among the candidates below). Candidates: persons whose rows name more than one
+  // (county, household), or more rows than the months they span.
+  await wh.run(`
+    CREATE OR REPLACE TEMP TABLE tmp_cand AS
+    SELECT hash(person_id) AS pk FROM src_roster
+    GROUP BY pk
+    HAVING min(hash(county_code, household_id)) <> max(hash(county_code, household_id))
+        OR count(*) <> max(${monthIndex("period")}) - min(${monthIndex("period")}) + 1`);
+  await wh.run(`
+    CREATE OR REPLACE TEMP TABLE tmp_cpm AS
+    SELECT r.county_code, r.period AS month, r.person_id, count(*) AS rows, count(DISTINCT r.household_id) AS nh,
+      min(r.person_name) AS person_name, min(r.household_id) AS household_id,
+      list(DISTINCT r.household_id ORDER BY r.household_id) AS households
+    FROM src_roster r SEMI JOIN tmp_cand c ON c.pk = hash(r.person_id)
+    SEMI JOIN tmp_region x ON x.county_code = r.county_code
+    GROUP BY r.county_code, r.period, r.person_id`);
   await wh.run(`
     CREATE OR REPLACE TEMP TABLE tmp_roster_cm AS
-    SELECT r.county_code, r.period AS month, count(*) AS rows, count(DISTINCT hash(r.person_id)) AS persons,
-      count(DISTINCT r.household_id) AS households, count(*) FILTER (WHERE r.relation = 'head') AS heads,
-      count(DISTINCT r.household_id) FILTER (WHERE r.relation = 'head') AS head_households,
-      count(DISTINCT hash(r.person_id)) FILTER (WHERE r.cadre_relative) AS cadre,
-      count(DISTINCT hash(r.person_id)) FILTER (WHERE r.cadre_relative AND r.relative_filed) AS cadre_filed
-    FROM src_roster r JOIN tmp_region USING (county_code)
-    GROUP BY r.county_code, r.period`);
+    WITH c AS (
+      SELECT r.county_code, r.period AS month, count(*) AS rows,
+        count(DISTINCT hash(r.person_id)) FILTER (WHERE r.cadre_relative) AS cadre,
+        count(DISTINCT hash(r.person_id)) FILTER (WHERE r.cadre_relative AND r.relative_filed) AS cadre_filed
+      FROM src_roster r SEMI JOIN tmp_region USING (county_code)
+      GROUP BY r.county_code, r.period),
+    x AS (SELECT county_code, month, sum(rows - 1) AS extra FROM tmp_cpm GROUP BY ALL)
+    SELECT c.*, c.rows - coalesce(x.extra, 0) AS persons FROM c LEFT JOIN x USING (county_code, month)`);
   await wh.run(`
     INSERT INTO tmp_cm
     SELECT 'coverage.persons', county_code, month, persons, 1, rows, NULL FROM tmp_roster_cm
     UNION ALL
     SELECT 'accuracy.relative_filed_rate', county_code, month, cadre_filed, cadre, cadre, NULL FROM tmp_roster_cm WHERE cadre > 0`);
-  // Households: the head's row where each household has exactly one head, else grouped.
+  // Households per county-month, entries and exits (where the previous month's roster exists).
   await wh.run(`
-    CREATE OR REPLACE TEMP TABLE tmp_good AS
-    SELECT county_code, month FROM tmp_roster_cm WHERE heads = households AND head_households = households`);
+    CREATE OR REPLACE TEMP TABLE tmp_hh_month AS
+    WITH cm AS (
+      SELECT c.county_code, c.month, ${monthIndex("c.month")} AS i,
+        EXISTS (SELECT 1 FROM tmp_roster_cm p WHERE p.county_code = c.county_code
+                AND p.month = strftime(${monthStart("c.month")} - INTERVAL 1 MONTH, '%Y-%m')) AS has_prev
+      FROM tmp_roster_cm c),
+    j AS (
+      SELECT cm.county_code, cm.month, cm.has_prev, (h.mask >> (cm.i % 62 + 1)) & 1 = 1 AS cur, (h.mask >> (cm.i % 62)) & 1 = 1 AS prev
+      FROM cm JOIN tmp_hh_mask h ON h.county_code = cm.county_code AND h.chunk = cm.i // 62)
+    SELECT county_code, month, any_value(has_prev) AS has_prev, count(*) FILTER (WHERE cur) AS households,
+      count(*) FILTER (WHERE prev) AS prev_households,
+      count(*) FILTER (WHERE cur AND NOT prev) AS entries, count(*) FILTER (WHERE prev AND NOT cur) AS exits
+    FROM j GROUP BY county_code, month`);
+  await wh.run(`
+    INSERT INTO tmp_cm
+    SELECT UNNEST(['coverage.entries', 'coverage.exits']), county_code, month, UNNEST([entries, exits]), NULL,
+      UNNEST([households, prev_households]), NULL
+    FROM tmp_hh_month WHERE has_prev`);
+  // Households: the head's row where every household of the county-month is regular, else grouped.
   await wh.run(`
     CREATE OR REPLACE TEMP VIEW v_hh AS
     SELECT r.county_code, r.period AS month, r.household_id, r.program, r.category, r.monthly_benefit, r.per_capita_income,
       r.covered_size, r.last_review_on, r.approved_on
-    FROM src_roster r SEMI JOIN tmp_good g ON g.county_code = r.county_code AND g.month = r.period
+    FROM src_roster r SEMI JOIN tmp_region x ON x.county_code = r.county_code
+    ANTI JOIN tmp_bad_cm b ON b.county_code = r.county_code AND b.month = r.period
     WHERE r.relation = 'head'
     UNION ALL
     SELECT r.county_code, r.period, r.household_id,
       coalesce(any_value(r.program) FILTER (WHERE r.relation = 'head'), min(r.program)),
       coalesce(any_value(r.category) FILTER (WHERE r.relation = 'head'), min(r.category)),
       max(r.monthly_benefit), max(r.per_capita_income), max(r.covered_size), max(r.last_review_on), max(r.approved_on)
-    FROM src_roster r SEMI JOIN tmp_region x ON x.county_code = r.county_code
-    ANTI JOIN tmp_good g ON g.county_code = r.county_code AND g.month = r.period
+    FROM src_roster r SEMI JOIN tmp_bad_cm b ON b.county_code = r.county_code AND b.month = r.period
     GROUP BY r.county_code, r.period, r.household_id`);
   // Benefit accuracy and review status in one pass over the households.
   const interval = `CASE WHEN h.program = 'tekun' THEN ${R.tekun}
@@ -140,46 +198,6 @@ export async function rosterFacts(wh: Warehouse, firstMonth: string): Promise<vo
   await wh.run(`
     CREATE OR REPLACE TEMP TABLE tmp_review_bad AS
     SELECT county_code, month, UNNEST(bad, recursive := true) FROM tmp_hh_cm WHERE len(bad) > 0`);
-  // Entries and exits: a bitmask of roster months per household (chunks of 62 months, each
-  // carrying the month before it), compared for county-months whose previous month exists.
-  await wh.run(`
-    CREATE OR REPLACE TEMP TABLE tmp_hh_mask AS
-    WITH idx AS (
-      SELECT county_code, household_id,
-        CAST(date_diff('month', DATE '${firstMonth}-01', ${monthStart("month")}) AS INTEGER) AS i
-      FROM v_hh),
-    parts AS (
-      SELECT county_code, household_id, i // 62 AS chunk, i % 62 + 1 AS bit FROM idx
-      UNION ALL SELECT county_code, household_id, i // 62 + 1, 0 FROM idx WHERE i % 62 = 61)
-    SELECT county_code, household_id, chunk, bit_or(CAST(1 AS UBIGINT) << bit) AS mask
-    FROM parts GROUP BY ALL`);
-  await wh.run(`
-    INSERT INTO tmp_cm
-    WITH pairs AS (
-      SELECT c.county_code, c.month, c.households,
-        CAST(date_diff('month', DATE '${firstMonth}-01', ${monthStart("c.month")}) AS INTEGER) AS i
-      FROM tmp_roster_cm c JOIN tmp_roster_cm p
-        ON p.county_code = c.county_code AND p.month = strftime(${monthStart("c.month")} - INTERVAL 1 MONTH, '%Y-%m')),
-    j AS (
-      SELECT p.county_code, p.month, p.households, (h.mask >> (p.i % 62 + 1)) & 1 = 1 AS cur, (h.mask >> (p.i % 62)) & 1 = 1 AS prev
-      FROM pairs p JOIN tmp_hh_mask h ON h.county_code = p.county_code AND h.chunk = p.i // 62)
-    SELECT UNNEST(['coverage.entries', 'coverage.exits']), county_code, month,
-      UNNEST([count(*) FILTER (WHERE cur AND NOT prev), count(*) FILTER (WHERE prev AND NOT cur)]), NULL,
-      UNNEST([any_value(households), count(*) FILTER (WHERE prev)]), NULL
-    FROM j GROUP BY county_code, month`);
-  // Duplicates: candidates are persons whose rows name more than one (county, household).
-  await wh.run(`
-    CREATE OR REPLACE TEMP TABLE tmp_cand AS
-    SELECT hash(person_id) AS pk FROM src_roster
-    GROUP BY pk HAVING min(hash(county_code, household_id)) <> max(hash(county_code, household_id))`);
-  await wh.run(`
-    CREATE OR REPLACE TEMP TABLE tmp_cpm AS
-    SELECT r.county_code, r.period AS month, r.person_id, count(DISTINCT r.household_id) AS nh,
-      min(r.person_name) AS person_name, min(r.household_id) AS household_id,
-      list(DISTINCT r.household_id ORDER BY r.household_id) AS households
-    FROM src_roster r SEMI JOIN tmp_cand c ON c.pk = hash(r.person_id)
-    SEMI JOIN tmp_region x ON x.county_code = r.county_code
-    GROUP BY r.county_code, r.period, r.person_id`);
   await wh.run(`
     CREATE OR REPLACE TEMP TABLE tmp_multi AS
     SELECT month, person_id FROM tmp_cpm GROUP BY month, person_id HAVING count(*) > 1`);
@@ -231,7 +249,6 @@ export async function paymentFacts(wh: Warehouse): Promise<void> {
     CREATE OR REPLACE TEMP TABLE tmp_pay_cm AS
     SELECT p.county_code, p.period AS month, count(*) AS rows,
       count(*) FILTER (WHERE p.program <> 'linshi') AS rows_listed,
-      count(DISTINCT p.household_id) FILTER (WHERE p.program <> 'linshi') AS households_listed,
       sum(p.amount) AS amount, sum(p.amount) FILTER (WHERE p.channel = 'bank') AS bank,
       count(*) FILTER (WHERE ${violation}) AS violations, coalesce(sum(p.amount) FILTER (WHERE ${violation}), 0) AS violation_amount
     FROM src_payments p JOIN tmp_region USING (county_code)
@@ -241,16 +258,23 @@ export async function paymentFacts(wh: Warehouse): Promise<void> {
     SELECT 'funds.socialized_rate', county_code, month, coalesce(bank, 0), amount, rows, coalesce(bank, 0) FROM tmp_pay_cm
     UNION ALL
     SELECT 'funds.proxy_violations', county_code, month, violations, NULL, rows, violation_amount FROM tmp_pay_cm`);
+  // Households paid once a month in every month of their span are read row by row; the rest
+  // (several payments in a month, or gaps) are grouped.
+  const idx = `CAST(date_diff('month', DATE '2000-01-01', ${monthStart("period")}) AS INTEGER)`;
+  await wh.run(`
+    CREATE OR REPLACE TEMP TABLE tmp_pay_flag AS
+    SELECT county_code, household_id FROM src_payments WHERE program <> 'linshi'
+    GROUP BY county_code, household_id HAVING count(*) <> max(${idx}) - min(${idx}) + 1`);
   await wh.run(`
     CREATE OR REPLACE TEMP VIEW v_pay_hh AS
     SELECT p.county_code, p.period AS month, p.household_id, p.amount AS total, 1 AS rows,
       p.paid_on <= ${monthStart("p.period")} + INTERVAL ${CONFIG.paymentDay - 1} DAY AS paid_by_day
-    FROM src_payments p SEMI JOIN tmp_pay_cm c ON c.county_code = p.county_code AND c.month = p.period AND c.rows_listed = c.households_listed
+    FROM src_payments p ANTI JOIN tmp_pay_flag f ON f.county_code = p.county_code AND f.household_id = p.household_id
     WHERE p.program <> 'linshi'
     UNION ALL
     SELECT p.county_code, p.period, p.household_id, sum(p.amount), count(*),
       bool_or(p.paid_on <= ${monthStart("p.period")} + INTERVAL ${CONFIG.paymentDay - 1} DAY)
-    FROM src_payments p SEMI JOIN tmp_pay_cm c ON c.county_code = p.county_code AND c.month = p.period AND c.rows_listed <> c.households_listed
+    FROM src_payments p SEMI JOIN tmp_pay_flag f ON f.county_code = p.county_code AND f.household_id = p.household_id
     WHERE p.program <> 'linshi'
     GROUP BY p.county_code, p.period, p.household_id`);
   await wh.run(`

@@ -326,3 +326,32 @@ describe("incremental rebuild", () => {
     expect(await cases()).toBe(incrementalCases);
   });
 });
+
+describe("households without exactly one head row", () => {
+  it("are grouped from all their rows, counted once", async () => {
+    const w = await fixtureWarehouse();
+    try {
+      const base = { program: "urban_dibao", monthly_benefit: 800, per_capita_income: 0, covered_size: 1, household_size: 2, category: "A", last_review_on: "2025-12-01" };
+      await insertRows(w, "standards", [{ county_code: A, program: "urban_dibao", effective_from: "2025-01", standard: 800, guideline: 800 }]);
+      await insertRows(w, "roster", [
+        rosterRow("2026-01", A, "X", 1, { ...base, relation: "spouse" }), // no head
+        rosterRow("2026-01", A, "X", 2, { ...base, relation: "child" }),
+        rosterRow("2026-01", A, "Y", 3, base), // two heads
+        rosterRow("2026-01", A, "Y", 4, base),
+        rosterRow("2026-01", A, "Z", 5, { ...base, monthly_benefit: 500 }), // regular, wrong benefit
+        rosterRow("2026-02", A, "X", 1, base),
+        rosterRow("2026-02", A, "X", 2, { ...base, relation: "child" }),
+        rosterRow("2026-02", A, "Z", 5, base),
+      ]);
+      await computeIndicators(w);
+      const m = async (indicator: string, window: string) => (await mart(w, indicator, window)).get(A)!;
+      expect([(await m("accuracy.benefit_rate", "2026-01")).numerator, (await m("accuracy.benefit_rate", "2026-01")).denominator]).toEqual([2, 3]);
+      expect((await m("accuracy.review_on_time_rate", "2026-01")).denominator).toBe(3);
+      expect((await m("coverage.persons", "2026-01")).value).toBe(5);
+      expect([(await m("coverage.entries", "2026-02")).value, (await m("coverage.exits", "2026-02")).value]).toEqual([0, 1]);
+      expect((await m("accuracy.benefit_rate", "2026-02")).numerator).toBe(2);
+    } finally {
+      w.close();
+    }
+  });
+});
