@@ -40,7 +40,7 @@ export async function indicatorData(m: Marts, id: string): Promise<unknown> {
   const spread = await m.rows<{ window: string; p10: number; p50: number; p90: number }>(
     "mart_indicator",
     `SELECT "window", quantile_cont(value, 0.1) AS p10, quantile_cont(value, 0.5) AS p50, quantile_cont(value, 0.9) AS p90
-     FROM mart_indicator WHERE indicator = $id AND level = 'county' AND status = 'ok' AND regexp_matches("window", '^\\d{4}-\\d{2}$')
+     FROM mart_indicator WHERE indicator = $id AND level = 'county' AND status = 'ok' AND regexp_matches("window", '^[0-9]{4}-[0-9]{2}$')
      GROUP BY 1 ORDER BY 1`,
     { id },
   );

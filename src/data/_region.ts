@@ -54,7 +54,7 @@ export async function regionData(m: Marts, code: string): Promise<unknown> {
   const trends = await m.rows<{ region_code: string; window: string; indicator: string; value: number | null; status: string }>(
     "mart_indicator",
     `SELECT region_code, "window", indicator, value, status FROM mart_indicator
-     WHERE region_code IN ($c, $p, $q) AND regexp_matches("window", '^\d{4}-\d{2}$') ORDER BY "window"`,
+     WHERE region_code IN ($c, $p, $q) AND regexp_matches("window", '^[0-9]{4}-[0-9]{2}$') ORDER BY "window"`,
     { c: code, p: parentCode, q: code.slice(0, 2) },
   );
   const latest = await m.rows(

@@ -26,7 +26,7 @@ async function inputs(): Promise<AllocationInputs[]> {
     // The latest year, half-year and quarter (allocations follow the longer windows).
     const chosen = (["year", "half", "quarter"] as const).map((k) => windows.filter((w) => windowKind(w) === k).at(-1)).filter((w): w is string => !!w);
     const out: AllocationInputs[] = [];
-    for (const w of chosen) out.push(await loadAllocationInputs(wh, w));
+    for (const w of chosen) out.push(await loadAllocationInputs(wh, w, { compute: false }));
     return out;
   } finally {
     wh.close();

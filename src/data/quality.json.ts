@@ -13,12 +13,12 @@ await emitJson(async (m) => {
     "mart_quality",
     `SELECT region_code AS code, subject AS extract, sum(expected) AS expected, sum(present) AS present, sum(on_time) AS on_time,
             string_agg(CASE WHEN present < expected THEN "window" END, '、' ORDER BY "window") AS missing
-     FROM mart_quality WHERE kind = 'delivery' AND regexp_matches("window", '^\\d{4}-\\d{2}$') GROUP BY ALL ORDER BY 1, 2`,
+     FROM mart_quality WHERE kind = 'delivery' AND regexp_matches("window", '^[0-9]{4}-[0-9]{2}$') GROUP BY ALL ORDER BY 1, 2`,
   );
   const byMonth = await m.rows<{ window: string; expected: number; present: number; on_time: number }>(
     "mart_quality",
     `SELECT "window", sum(expected) AS expected, sum(present) AS present, sum(on_time) AS on_time
-     FROM mart_quality WHERE kind = 'delivery' AND regexp_matches("window", '^\\d{4}-\\d{2}$') GROUP BY 1 ORDER BY 1`,
+     FROM mart_quality WHERE kind = 'delivery' AND regexp_matches("window", '^[0-9]{4}-[0-9]{2}$') GROUP BY 1 ORDER BY 1`,
   );
   const loads = await m.rows<{ extract: string; files: number; current: number; rows_read: number; rows_loaded: number; rows_rejected: number }>(
     "meta_delivery",

@@ -45,6 +45,28 @@ describe("总览 overview", () => {
     }
   });
 
+  it("transfers under 1 MB and is interactive within a second", async () => {
+    await (await site.open("/")).close(); // warm-up: the first visit compiles the modules
+    const visit = await site.open("/");
+    try {
+      await visit.page.locator(".county-ranking tbody tr").first().waitFor();
+      const { bytes, ready } = await visit.page.evaluate(() => {
+        const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+        const resources = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
+        const ranking = document.querySelector(".county-ranking tbody tr");
+        return {
+          bytes: nav.encodedBodySize + resources.reduce((s, r) => s + r.encodedBodySize, 0),
+          ready: ranking ? Math.max(nav.domContentLoadedEventEnd, ...resources.map((r) => r.responseEnd)) : Infinity,
+        };
+      });
+      process.stderr.write(`overview: ${(bytes / 1024).toFixed(0)} KB, interactive at ${ready.toFixed(0)} ms\n`);
+      expect(bytes).toBeLessThan(1024 * 1024);
+      expect(ready).toBeLessThan(1000);
+    } finally {
+      await visit.close();
+    }
+  });
+
   it("fits a phone screen", async () => {
     const visit = await site.open("/", { viewport: { width: 390, height: 844 } });
     try {
