@@ -4,7 +4,7 @@
 // figure measures computeIndicators and nothing upstream. With `db`, an existing warehouse
 // (e.g. the pipeline's) is computed instead.
 //   npx tsx tests/bench/indicators.bench.ts [--scale 1] [--months 18] [--db PATH]
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTableSql } from "../../loaders/contracts/sql.js";
@@ -12,6 +12,9 @@ import { Warehouse } from "../../loaders/db.js";
 import { ensureRegionDimension } from "../../loaders/regions.js";
 import { computeIndicators } from "../../metrics/indicators/compute.js";
 import { addMonths, windowsOfMonth } from "../../metrics/windows.js";
+
+/** Bump when the synthetic data changes, so cached warehouses are rebuilt. */
+const SYNTHETIC_VERSION = "v1";
 
 export interface IndicatorBenchOptions {
   /** Share of the real province (1 = ≈ 900,000 persons). */
@@ -21,6 +24,8 @@ export interface IndicatorBenchOptions {
   from?: string;
   /** Compute an existing warehouse instead of a synthetic one. */
   db?: string;
+  /** Keep the synthetic warehouse in the temp folder and reuse it next time (default true). */
+  cache?: boolean;
   log?: (line: string) => void;
 }
 
@@ -166,22 +171,36 @@ export async function benchIndicators(opts: IndicatorBenchOptions = {}): Promise
   const scale = opts.scale ?? 1;
   const months = opts.months ?? 18;
   const from = opts.from ?? "2025-01";
+  const cache = opts.cache ?? true;
   let dir: string | undefined;
   let path = opts.db;
+  let build = !opts.db;
   if (!path) {
-    dir = mkdtempSync(join(tmpdir(), "jiuzhu-bench-ind-"));
-    path = join(dir, "bench.duckdb");
+    if (cache) {
+      path = join(tmpdir(), `jiuzhu-bench-indicators-${SYNTHETIC_VERSION}-s${scale}-m${months}-${from}.duckdb`);
+      build = !existsSync(path);
+    } else {
+      dir = mkdtempSync(join(tmpdir(), "jiuzhu-bench-ind-"));
+      path = join(dir, "bench.duckdb");
+    }
   }
   try {
     const wh = await Warehouse.open(path);
     let buildSeconds = 0;
     try {
-      if (!opts.db) {
+      if (!build && !opts.db) {
+        const done = await wh.query<{ n: bigint }>("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'bench_built'");
+        build = Number(done[0]?.n ?? 0) === 0; // an interrupted build is redone
+      }
+      if (build) {
         const t0 = performance.now();
-        log(`indicators bench: building a synthetic province at scale ${scale}, ${months} months from ${from} (to ${addMonths(from, months - 1)})`);
+        log(`indicators bench: building a synthetic province at scale ${scale}, ${months} months from ${from} (to ${addMonths(from, months - 1)}) in ${path}`);
         await buildSyntheticWarehouse(wh, scale, from, months);
+        await wh.run("CREATE OR REPLACE TABLE bench_built AS SELECT now() AS built_at");
         await wh.run("CHECKPOINT");
         buildSeconds = (performance.now() - t0) / 1000;
+      } else if (!opts.db) {
+        log(`indicators bench: reusing ${path}`);
       }
       const inputRows = await countRows(wh);
       log(`indicators bench: input rows ${JSON.stringify(inputRows)}`);
