@@ -56,12 +56,13 @@ export async function applicationFacts(wh: Warehouse): Promise<void> {
 
 /**
  * Roster. Designed for tens of millions of rows on two cores: no table of person-months or
- * household-months is materialised. One pass gives the county-month person counts (distinct
- * counts within a county-month are cheap); household measures read the head's row (every row
- * of a household carries the household fields), falling back to grouping for county-months
- * where heads and households do not match one to one; entries and exits come from one bitmask
- * of months per household; duplicates are searched only among persons whose rows name more
- * than one (county, household) over the whole period.
+ * household-months is materialised (writing such tables, not reading, is what costs). One
+ * grouping per household over the whole period gives a bitmask of its months (presence,
+ * entries, exits, households per month) and whether each month has exactly one head row;
+ * household measures then read the head's row (every row of a household carries the household
+ * fields), grouping only county-months with an irregular household. Persons are rows less the
+ * extra rows of persons listed more than once, and duplicates are searched, among candidates
+ * only: persons whose rows name more than one (county, household) or outnumber their months.
  */
 export async function rosterFacts(wh: Warehouse, firstMonth: string): Promise<void> {
   // Standards in force per county, program and month.
@@ -236,8 +237,9 @@ export async function rosterFacts(wh: Warehouse, firstMonth: string): Promise<vo
 
 /**
  * Payments against the roster; only months where both extracts were delivered are judged.
- * One join of roster households with payment households (a payment row is a household's
- * payment wherever a county-month has at most one payment per household, else grouped).
+ * One join of roster households with payment households (linshi, one-off aid with no roster,
+ * left out); a household paid exactly once in every month of its span is read row by row,
+ * the others are grouped.
  */
 export async function paymentFacts(wh: Warehouse): Promise<void> {
   await wh.run(`
