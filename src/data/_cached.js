@@ -1,6 +1,7 @@
 // The parameterised loaders (region, indicator, bulletin pages) read their file from
 // one batch computation (_batch.ts), cached in the temp folder under a key of the
-// warehouse (path, size, mtime) and of the loaders' own code — so 180 pages cost one
+// warehouse (path, size, mtime) and of the code it runs (src/data/_*, metrics/,
+// loaders/) — so 180 pages cost one
 // pass over the warehouse instead of 180 TypeScript processes, and a changed
 // warehouse is never served stale.
 import {spawnSync} from "node:child_process";
@@ -21,7 +22,18 @@ function cacheKey() {
     h.update(`${s.size}:${s.mtimeMs}`);
   }
   for (const f of readdirSync(here).filter((f) => f.startsWith("_")).sort()) h.update(f).update(readFileSync(join(here, f)));
+  // the metric and loader code the batch imports (catalogue labels, scorecard rules …)
+  for (const dir of ["metrics", "loaders"]) for (const f of walk(resolve(here, "../..", dir))) h.update(f).update(readFileSync(f));
   return h.digest("hex").slice(0, 20);
+}
+
+function* walk(dir) {
+  if (!existsSync(dir)) return;
+  for (const e of readdirSync(dir, {withFileTypes: true}).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) yield* walk(path);
+    else if (/\.(ts|json)$/.test(e.name)) yield path;
+  }
 }
 
 /** The bytes of `relative` (e.g. "region/150102.json") from the batch, computing the batch once. */

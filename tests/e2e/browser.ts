@@ -14,7 +14,7 @@ export interface Site {
   url: string;
   browser: Browser;
   /** A fresh page whose console errors and outside requests are recorded. */
-  open(path: string, options?: { viewport?: { width: number; height: number }; acceptDownloads?: boolean }): Promise<Visit>;
+  open(path: string, options?: { viewport?: { width: number; height: number }; acceptDownloads?: boolean; waitUntil?: "commit" | "load" | "networkidle" }): Promise<Visit>;
   close(): Promise<void>;
 }
 
@@ -76,7 +76,7 @@ export async function startSite(): Promise<Site> {
         if (Number.isFinite(length)) bytes += length;
         else bytes += (await response.body().catch(() => Buffer.alloc(0))).length;
       });
-      await page.goto(new URL(path.replace(/^\//, ""), server.url).href, { waitUntil: "networkidle" });
+      await page.goto(new URL(path.replace(/^\//, ""), server.url).href, { waitUntil: options.waitUntil ?? "networkidle" });
       return { page, context, errors, outside, bytes: () => bytes, close: () => context.close() };
     },
     async close() {

@@ -37,7 +37,7 @@ describe("通报 bulletin", () => {
       const pdf = await page.pdf({ format: "A4", printBackground: true, preferCSSPageSize: true });
       const dir = resolve("tests/e2e/screenshots");
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, `bulletin-${window}.pdf`), pdf);
+      writeFileSync(join(dir, `bulletin-${window}.pdf`), new Uint8Array(pdf));
       const pages = pdfPages(pdf);
       // The notice itself takes one to three pages; the appendix starts on a new page
       // and holds about 30 ranking rows a page.
