@@ -13,6 +13,9 @@ function tickFormat(unit) {
 /** A monthly trend with its control limits; points that signal a real change are marked. */
 export function controlChart(series, {centre, lower, upper, unit, width = 300, height = 120, target = null, axis = true, peers = null} = {}) {
   const data = series.filter((d) => d.value !== null);
+  // Limits beyond what the measure can take (a rate below 0 or above 100%, a negative count) are cut there.
+  if (lower !== null && lower !== undefined) lower = Math.max(0, lower);
+  if (upper !== null && upper !== undefined && unit === "rate") upper = Math.min(1, upper);
   return Plot.plot({
     width,
     height,
