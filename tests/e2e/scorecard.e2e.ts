@@ -1,0 +1,54 @@
+// The scorecard filters by city, shows the best N with an average row, sorts, and
+// downloads exactly what it shows as CSV and XLSX.
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSite, type Site } from "./browser.js";
+
+let site: Site;
+beforeAll(async () => {
+  site = await startSite();
+});
+afterAll(async () => {
+  await site?.close();
+});
+
+describe("记分卡 scorecard", () => {
+  it("filters by city, keeps the best five with an average row, and downloads what is shown", async () => {
+    const visit = await site.open("/scorecard", { acceptDownloads: true });
+    const { page } = visit;
+    try {
+      const table = page.locator(".scorecard-table table");
+      await table.locator("tbody tr").first().waitFor();
+      const all = await table.locator("tbody tr").count();
+      const city = page.locator("select[name=city]");
+      await city.selectOption({ index: 1 });
+      const cityName = (await city.locator("option:checked").textContent())!.trim();
+      await page.locator("select[name=top]").selectOption({ label: "前 5 名" });
+      await page.waitForFunction(() => document.querySelectorAll(".scorecard-table tbody tr").length <= 5);
+      const rows = await table.locator("tbody tr").count();
+      expect(rows).toBeGreaterThan(0);
+      expect(rows).toBeLessThan(all);
+      const cities = await table.locator("tbody tr td:nth-child(3)").allTextContents();
+      expect(new Set(cities)).toEqual(new Set([cityName]));
+      expect(await table.locator("tfoot tr.avg").textContent()).toContain("平均");
+      // ranks ascending (best first)
+      const ranks = (await table.locator("tbody tr td:nth-child(1)").allTextContents()).map(Number);
+      expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+
+      const [csv] = await Promise.all([page.waitForEvent("download"), page.locator("button.download-csv").click()]);
+      const lines = readFileSync((await csv.path())!, "utf8").replace(/^\ufeff/, "").trim().split(/\r\n/);
+      expect(lines.length).toBe(1 + rows + 1); // header, rows, average
+      expect(lines[0]).toContain("综合得分");
+      const [xlsx] = await Promise.all([page.waitForEvent("download"), page.locator("button.download-xlsx").click()]);
+      expect(readFileSync((await xlsx.path())!).subarray(0, 2).toString()).toBe("PK");
+
+      // indicator columns of one dimension
+      await page.locator("select[name=view]").selectOption({ index: 1 });
+      await page.waitForFunction(() => document.querySelectorAll(".scorecard-table thead th").length > 6);
+      expect(visit.errors).toEqual([]);
+      expect(visit.outside).toEqual([]);
+    } finally {
+      await visit.close();
+    }
+  });
+});
