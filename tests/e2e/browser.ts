@@ -14,7 +14,7 @@ export interface Site {
   url: string;
   browser: Browser;
   /** A fresh page whose console errors and outside requests are recorded. */
-  open(path: string, options?: { viewport?: { width: number; height: number }; acceptDownloads?: boolean; waitUntil?: "commit" | "load" | "networkidle" }): Promise<Visit>;
+  open(path: string, options?: { viewport?: { width: number; height: number }; acceptDownloads?: boolean; waitUntil?: "commit" | "load" | "networkidle"; before?: (context: BrowserContext) => Promise<unknown> }): Promise<Visit>;
   close(): Promise<void>;
 }
 
@@ -71,6 +71,7 @@ export async function startSite(): Promise<Site> {
         outside.push(url);
         return route.abort();
       });
+      await options.before?.(context);
       page.on("response", async (response) => {
         const length = Number(response.headers()["content-length"] ?? NaN);
         if (Number.isFinite(length)) bytes += length;

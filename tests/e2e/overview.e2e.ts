@@ -84,6 +84,36 @@ describe("总览 overview", () => {
     expect(ready).toBeLessThan(1000);
   });
 
+  it("falls back to a tile grid when no boundaries are supplied, labelled as a sketch", async () => {
+    const visit = await site.open("/", {
+      before: (context) => context.route(/\/_file\/data\/boundaries\.[0-9a-f]+\.json$/, (route) => route.fulfill({ json: { geo: null, source: null } })),
+    });
+    try {
+      const map = visit.page.locator(".county-map");
+      await map.waitFor();
+      expect(await map.getAttribute("data-kind")).toBe("tiles");
+      expect(await map.locator("a").count()).toBeGreaterThan(50);
+      expect(await map.textContent()).toContain("示意图");
+      await screenshot(visit.page, "overview-tile-grid");
+      expect(visit.errors).toEqual([]);
+    } finally {
+      await visit.close();
+    }
+  });
+
+  it("draws the county map from the boundaries, labelled as a sketch, not a surveyed map", async () => {
+    const visit = await site.open("/");
+    try {
+      const map = visit.page.locator(".county-map");
+      await map.waitFor();
+      expect(await map.getAttribute("data-kind")).toBe("boundaries");
+      expect(await map.locator("path").count()).toBeGreaterThan(50);
+      expect(await map.textContent()).toContain("非测绘地图");
+    } finally {
+      await visit.close();
+    }
+  });
+
   for (const [path, name] of [["/", "overview"], ["/scorecard", "scorecard"], ["/allocation", "allocation"], ["/quality", "quality"]] as const) {
     it(`${name} fits a phone screen`, async () => {
       const visit = await site.open(path, { viewport: { width: 390, height: 844 } });
