@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { screenshot, startSite, type Site } from "./browser.js";
 
@@ -75,7 +76,16 @@ describe("以奖代补资金分配 allocation", () => {
       expect(xlsx.suggestedFilename()).toMatch(/\.xlsx$/);
       const xlsxBytes = readFileSync((await xlsx.path())!);
       expect(xlsxBytes.subarray(0, 2).toString()).toBe("PK");
-      expect(xlsxBytes.includes(Buffer.from("xl/worksheets/sheet2.xml"))).toBe(true);
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(xlsxBytes as unknown as ArrayBuffer);
+      expect(book.worksheets.map((w) => w.name)).toEqual(["资金分配", "审计信息"]);
+      const sheet = book.worksheets[0]!;
+      const header = (sheet.getRow(2).values as unknown[]).map(String);
+      const amountColumn = header.indexOf("分配金额（元）");
+      expect(amountColumn).toBeGreaterThan(0);
+      expect(sheet.getRow(sheet.rowCount).getCell(amountColumn).value).toBe(pool);
+      const auditRows = book.worksheets[1]!.getSheetValues().filter(Boolean) as unknown[][];
+      expect(auditRows.some((r) => r[1] === "输入数据哈希（SHA-256）" && r[2] === pageHash?.trim())).toBe(true);
       const [csv] = await Promise.all([page.waitForEvent("download"), page.locator("button.download-csv").click()]);
       const csvText = readFileSync((await csv.path())!, "utf8");
       expect(csvText.charCodeAt(0)).toBe(0xfeff);
