@@ -1,7 +1,6 @@
 // A small warehouse shaped like the marts of ARCHITECTURE.md, for developing and
 // testing the site before (or without) the real pipeline. Deterministic.
 //   npx tsx tests/e2e/fixture-warehouse.ts /tmp/fixture.duckdb
-import { DuckDBAppender, LIST, VARCHAR } from "@duckdb/node-api";
 import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,12 +8,6 @@ import { withWarehouse, quoteLiteral } from "../../loaders/db.js";
 import { provinceDivisions } from "../../loaders/regions.js";
 import { INDICATOR_IDS } from "../../metrics/catalogue/ids.js";
 import { computeScores } from "../../metrics/scorecard/compute.js";
-
-// The scorecard's appender cannot write an empty VARCHAR[] (no item type); give it one here.
-const appendList = DuckDBAppender.prototype.appendList;
-DuckDBAppender.prototype.appendList = function (value, type) {
-  appendList.call(this, value, type ?? LIST(VARCHAR));
-};
 
 const PROVINCE = "15";
 const MONTHS = ["2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"];
