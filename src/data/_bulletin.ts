@@ -15,6 +15,7 @@ import {
   WidthType,
 } from "docx";
 import { previousWindow } from "../../metrics/scorecard/window.js";
+import { windowLabel } from "../components/format.js";
 import { indicatorCatalogue, type IndicatorInfo } from "./_catalogue.js";
 import type { Marts } from "./_marts.js";
 import { windowKind } from "./_windows.js";
@@ -30,17 +31,6 @@ const HEADLINE = [
   "complaints.per_10k",
   "reporting.timeliness",
 ];
-
-const QUARTER = ["一", "二", "三", "四"];
-
-export function windowLabelZh(w: string): string {
-  let m: RegExpExecArray | null;
-  if ((m = /^(\d{4})-(\d{2})$/.exec(w))) return `${m[1]}年${Number(m[2])}月`;
-  if ((m = /^(\d{4})-Q([1-4])$/.exec(w))) return `${m[1]}年第${QUARTER[Number(m[2]) - 1]}季度`;
-  if ((m = /^(\d{4})-H([12])$/.exec(w))) return `${m[1]}年${m[2] === "1" ? "上" : "下"}半年`;
-  if ((m = /^(\d{4})$/.exec(w))) return `${m[1]}年度`;
-  return w;
-}
 
 function fmt(v: number | null | undefined, unit: IndicatorInfo["unit"]): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return "—";
@@ -164,7 +154,7 @@ export async function bulletinData(m: Marts, window: string): Promise<Bulletin> 
     .map((x) => ({ ...x, rel: ((x.now! - x.before!) / Math.abs(x.before!)) * (x.i.higherIsBetter ? 1 : -1) }));
   const better = moves.filter((x) => x.rel > 0.005).sort((a, b) => b.rel - a.rel).slice(0, 4);
   const worse = moves.filter((x) => x.rel < -0.005).sort((a, b) => a.rel - b.rel).slice(0, 4);
-  const label = windowLabelZh(window);
+  const label = windowLabel(window);
   const pname = province?.name ?? "全区";
   const sections: Bulletin["sections"] = [];
   sections.push({

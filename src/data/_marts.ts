@@ -65,15 +65,6 @@ export class Marts {
     return new Marts(wh, tables);
   }
 
-  has(table: MartTable, ...columns: string[]): boolean {
-    const cols = this.tables.get(table);
-    return cols !== undefined && columns.every((c) => cols.has(c));
-  }
-
-  columns(table: MartTable): string[] {
-    return [...(this.tables.get(table) ?? [])];
-  }
-
   /** Rows of a query over `table` (which must exist), or [] with a warning when it does not yet. */
   async rows<T extends Row = Row>(table: MartTable | MartTable[], sql: string, params?: Params): Promise<T[]> {
     const needed = Array.isArray(table) ? table : [table];
