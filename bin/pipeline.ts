@@ -2,7 +2,7 @@
 // generate (if absent) → ingest → compute → build the site → serve it.
 import type { Command } from "commander";
 import { spawn } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { generateDemo } from "../data/generator/index.js";
@@ -49,6 +49,24 @@ export async function buildSite(db: string): Promise<void> {
     child.on("error", fail);
     child.on("exit", (code) => (code === 0 ? ok() : fail(new Error(`site build failed (observable build exited ${code})`))));
   });
+  setDocumentLanguage("dist");
+}
+
+/** Framework writes a bare `<html>`; screen readers and CJK font selection need `lang="zh-CN"` in the file itself. */
+export function setDocumentLanguage(dir: string): number {
+  let changed = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = join(dir, entry.name);
+    if (entry.isDirectory()) changed += setDocumentLanguage(file);
+    if (!entry.isFile() || !entry.name.endsWith(".html")) continue;
+    const html = readFileSync(file, "utf8");
+    const fixed = html.replace(/<html(?![^>]*\blang=)([^>]*)>/i, '<html lang="zh-CN"$1>');
+    if (fixed !== html) {
+      writeFileSync(file, fixed);
+      changed++;
+    }
+  }
+  return changed;
 }
 
 export async function runPipeline(options: PipelineOptions): Promise<void> {
