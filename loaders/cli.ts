@@ -32,7 +32,8 @@ export function registerIngest(program: Command): void {
           `rows ${summary.rowsRead} read = ${summary.rowsLoaded} loaded + ${summary.rowsRejected} rejected; ` +
           `${summary.seconds.toFixed(1)} s (${rate} rows/s)\n`,
       );
-      if (summary.refused > 0) process.exitCode = 2;
+      // a refused file makes the command fail (exit 1), after everything else was loaded and reported
+      if (summary.refused > 0) throw new Error(`${summary.refused} file(s) refused, nothing of them loaded (reasons above)`);
     });
 
   const report = program.command("report").description("what the loads brought: deliveries and rejected rows");
