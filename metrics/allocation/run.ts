@@ -1,5 +1,5 @@
-// DB glue of the allocation: gather the inputs (scores, need, fiscal difficulty, rollover,
-// previous allocation), run the pure core, hash the inputs, record the run.
+// DB glue of the allocation: gather the inputs (mart_allocation_input and the previous
+// allocation), run the pure core, hash the inputs, record the run.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Warehouse } from "../../loaders/db.js";
@@ -9,6 +9,8 @@ import { appendRows, ensureTable, tableExists, type TableColumn, type TableRow }
 import { parseWindow, previousWindow } from "../scorecard/window.js";
 import { DEFAULT_ALLOCATION } from "./config.js";
 import { allocate, type AllocationConfig, type AllocationCountyInput, type AllocationResult } from "./core.js";
+import { rolloverWindowsOf } from "./inputs.js";
+import { canonicalInputs, canonicalJson } from "./present.js";
 
 export const META_ALLOCATION: readonly TableColumn[] = [
   { name: "run_id", type: "VARCHAR" },
@@ -67,15 +69,6 @@ export function softwareVersion(): string {
   return `${pkg.name} ${pkg.version}`;
 }
 
-/** JSON with object keys sorted at every depth: the same value always gives the same text. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
-
 export function sha256(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
 }
@@ -89,119 +82,80 @@ export interface AllocationInputs {
   rolloverWindow: string;
 }
 
-/**
- * The years whose December rollover may count, in order of preference: for a year window
- * its own year, then the year before (while its December is not in yet); else the year before.
- */
-export function rolloverWindowsOf(window: string): string[] {
-  const w = parseWindow(window);
-  return w.kind === "year" ? [String(w.year), String(w.year - 1)] : [String(w.year - 1)];
-}
-
-/** Gather the counties' factor values for a window (scoring the window first if it has no scores yet). */
+/** Gather the counties' factor values for a window from mart_allocation_input (scoring the window first if it has none yet). */
 export async function loadAllocationInputs(
   wh: Warehouse,
   window: string,
   options: {
     scorecard?: ScorecardConfig;
     previousRunId?: string | null;
-    /** Score the window when mart_score lacks it (default true; false for read-only warehouses, e.g. site loaders). */
+    /** Score the window when it has no inputs yet (default true; false for read-only warehouses, e.g. site loaders). */
     compute?: boolean;
   } = {},
 ): Promise<AllocationInputs> {
   const scorecard = options.scorecard ?? DEFAULT_SCORECARD;
   parseWindow(window);
-  const scored =
-    (await tableExists(wh, "mart_score")) &&
-    (
-      await wh.query<{ n: bigint }>(
-        `SELECT count(*) AS n FROM mart_score WHERE "window" = ? AND level = 'county' AND config_version = ?`,
-        [window, scorecard.version],
-      )
-    )[0]!.n > 0n;
-  if (!scored) {
-    if (options.compute === false)
-      throw new Error(`mart_score has no county scores for window ${window} under scorecard ${scorecard.version}: run \`jiuzhu score --window ${window}\` first`);
-    await computeScores(wh, { windows: [window], config: scorecard });
-  }
-
-  const scores = await wh.query<{ region_code: string; region_name: string; composite: number | null; grade: string | null }>(
-    `SELECT region_code, region_name, composite, grade FROM mart_score
-      WHERE "window" = ? AND level = 'county' ORDER BY region_code`,
-    [window],
-  );
-  const indicator = async (id: string, w: string) =>
-    new Map(
-      (
-        await wh.query<{ region_code: string; value: number | null; numerator: number | null; denominator: number | null }>(
-          `SELECT region_code, CAST(value AS DOUBLE) AS value, CAST(numerator AS DOUBLE) AS numerator, CAST(denominator AS DOUBLE) AS denominator
-             FROM mart_indicator WHERE indicator = ? AND "window" = ? AND level = 'county' AND status = 'ok'`,
-          [id, w],
+  const read = async () =>
+    (await tableExists(wh, "mart_allocation_input"))
+      ? await wh.query<{
+          county_code: string;
+          county_name: string;
+          composite: number | null;
+          grade: string | null;
+          persons: number | null;
+          fiscal_difficulty: number | null;
+          fiscal_year: number | null;
+          rollover_window: string;
+          rollover_ratio: number | null;
+          rollover_balance: number | null;
+          rollover_spent: number | null;
+        }>(
+          `SELECT county_code, county_name, composite, grade, persons, fiscal_difficulty, fiscal_year, rollover_window,
+                  rollover_ratio, rollover_balance, rollover_spent
+             FROM mart_allocation_input WHERE "window" = ? AND config_version = ? ORDER BY county_code`,
+          [window, scorecard.version],
         )
-      ).map((r) => [r.region_code, r] as const),
-    );
-  const need = await indicator("coverage.persons", window);
-  const candidates = rolloverWindowsOf(window);
-  let rolloverWindow = candidates[candidates.length - 1]!;
-  let rollover = new Map<string, { value: number | null; numerator: number | null; denominator: number | null }>();
-  for (const w of candidates) {
-    const rows = await indicator("budget.rollover_ratio", w);
-    if (rows.size > 0) {
-      rolloverWindow = w;
-      rollover = rows;
-      break;
-    }
-  }
-
-  // Fiscal difficulty of the window's year, else the latest year before it.
-  const year = parseWindow(window).year;
-  const fiscal = new Map<string, number>();
-  let fiscalYear: number | null = null;
-  if (await tableExists(wh, "core_county_profile")) {
-    const rows = await wh.query<{ county_code: string; year: number; fiscal_difficulty: number | null }>(
-      `SELECT county_code, CAST(year AS INTEGER) AS year, CAST(fiscal_difficulty AS DOUBLE) AS fiscal_difficulty
-         FROM core_county_profile WHERE year <= ? QUALIFY row_number() OVER (PARTITION BY county_code ORDER BY year DESC) = 1`,
-      [year],
-    );
-    for (const r of rows) {
-      if (r.fiscal_difficulty !== null) fiscal.set(r.county_code, r.fiscal_difficulty);
-      fiscalYear = Math.max(fiscalYear ?? r.year, r.year);
-    }
+      : [];
+  let rows = await read();
+  if (rows.length === 0) {
+    if (options.compute === false)
+      throw new Error(`mart_allocation_input has no counties for window ${window} under scorecard ${scorecard.version}: run \`jiuzhu score --window ${window}\` first`);
+    await computeScores(wh, { windows: [window], config: scorecard });
+    rows = await read();
   }
 
   // The previous allocation: the named run, or the latest recorded for the window before this one.
   let previousRunId = options.previousRunId ?? null;
   if (previousRunId === null && (await tableExists(wh, "meta_allocation"))) {
-    const rows = await wh.query<{ run_id: string }>(
+    const prev = await wh.query<{ run_id: string }>(
       `SELECT run_id FROM meta_allocation WHERE "window" = ? AND level = 'county' ORDER BY created_at DESC, run_id DESC LIMIT 1`,
       [previousWindow(window)],
     );
-    previousRunId = rows[0]?.run_id ?? null;
+    previousRunId = prev[0]?.run_id ?? null;
   }
   const previous = new Map<string, number>();
   if (previousRunId !== null) {
     if (!(await tableExists(wh, "mart_allocation"))) throw new Error(`previous allocation run ${previousRunId} not found`);
-    const rows = await wh.query<{ county_code: string; amount: bigint }>(`SELECT county_code, amount FROM mart_allocation WHERE run_id = ?`, [previousRunId]);
-    if (rows.length === 0) throw new Error(`previous allocation run ${previousRunId} not found`);
-    for (const r of rows) previous.set(r.county_code, Number(r.amount));
+    const prev = await wh.query<{ county_code: string; amount: bigint }>(`SELECT county_code, amount FROM mart_allocation WHERE run_id = ?`, [previousRunId]);
+    if (prev.length === 0) throw new Error(`previous allocation run ${previousRunId} not found`);
+    for (const r of prev) previous.set(r.county_code, Number(r.amount));
   }
 
-  const counties: AllocationCountyInput[] = scores.map((s) => {
-    const ro = rollover.get(s.region_code);
-    return {
-      code: s.region_code,
-      name: s.region_name,
-      grade: s.grade,
-      composite: s.composite,
-      need: need.get(s.region_code)?.value ?? null,
-      fiscal: fiscal.get(s.region_code) ?? null,
-      previous: previousRunId === null ? null : (previous.get(s.region_code) ?? 0),
-      rollover:
-        ro && ro.value !== null && ro.numerator !== null && ro.denominator !== null
-          ? { ratio: ro.value, balance: ro.numerator, spent: ro.denominator }
-          : null,
-    };
-  });
+  const counties: AllocationCountyInput[] = rows.map((r) => ({
+    code: r.county_code,
+    name: r.county_name,
+    grade: r.grade,
+    composite: r.composite,
+    need: r.persons,
+    fiscal: r.fiscal_difficulty,
+    previous: previousRunId === null ? null : (previous.get(r.county_code) ?? 0),
+    rollover:
+      r.rollover_ratio !== null && r.rollover_balance !== null && r.rollover_spent !== null
+        ? { ratio: r.rollover_ratio, balance: r.rollover_balance, spent: r.rollover_spent }
+        : null,
+  }));
+  const fiscalYear = rows[0]?.fiscal_year ?? null;
+  const rolloverWindow = rows[0]?.rollover_window ?? rolloverWindowsOf(window).at(-1)!;
   return { window, counties, scorecardVersion: scorecard.version, previousRunId, fiscalYear, rolloverWindow };
 }
 
@@ -228,18 +182,6 @@ export interface RunAllocationOptions {
   /** Record the run in meta_allocation and mart_allocation (default true). */
   record?: boolean;
   now?: Date;
-}
-
-/** Everything the money depends on, as canonical JSON: hashed, and kept with the run. */
-export function canonicalInputs(window: string, pool: number, config: AllocationConfig, inputs: AllocationInputs): string {
-  return canonicalJson({
-    window,
-    pool,
-    config,
-    scorecard_version: inputs.scorecardVersion,
-    previous_run_id: inputs.previousRunId,
-    counties: [...inputs.counties].sort((a, b) => (a.code < b.code ? -1 : 1)),
-  });
 }
 
 /** The hash of everything the money depends on. */

@@ -38,6 +38,7 @@ export function assertCatalogue(defs: readonly IndicatorDef[], ids: readonly str
     seen.add(def.id);
     if (!ids.includes(def.id)) throw new Error(`indicator catalogue: ${def.id} is not an indicator of the spec`);
     if (!def.id.startsWith(`${def.family}.`)) throw new Error(`indicator catalogue: ${def.id} filed under family ${def.family}`);
+    if (!def.definition_zh.trim() || !def.formula_zh.trim()) throw new Error(`indicator catalogue: ${def.id} lacks its Chinese definition or formula`);
   }
   const missing = ids.filter((id) => !seen.has(id));
   if (missing.length) throw new Error(`indicator catalogue: missing ${missing.join(", ")}`);

@@ -54,6 +54,10 @@ export interface IndicatorDef {
   name: { zh: string; en: string };
   /** What is counted, in English, precise enough to recompute by hand. */
   definition: string;
+  /** The same in Simplified Chinese, as the site shows it. */
+  definition_zh: string;
+  /** The formula in Simplified Chinese (e.g. "按时办结件数 ÷ 办结件数"). */
+  formula_zh: string;
   unit: Unit;
   direction: Direction;
   /** Default target (from metrics/config.ts), null for context measures. */

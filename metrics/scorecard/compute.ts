@@ -1,6 +1,8 @@
 // DB glue of the scorecard: mart_indicator → scores (core.ts) and funnel limits (funnel.ts)
-// → mart_score, mart_score_dimension, mart_score_detail, mart_funnel.
+// → mart_score, mart_score_dimension, mart_score_detail, mart_funnel, and the allocation's
+// inputs beside the scores (mart_allocation_input, ../allocation/inputs.ts).
 import type { Warehouse } from "../../loaders/db.js";
+import { MART_ALLOCATION_INPUT, writeAllocationInputs } from "../allocation/inputs.js";
 import { DEFAULT_SCORECARD, type ScorecardConfig } from "./config.js";
 import { scoreWindow, type Observation, type RegionLevel, type RegionScore } from "./core.js";
 import { funnelFor, type FunnelPoint } from "./funnel.js";
@@ -89,6 +91,7 @@ const TABLES: [string, readonly TableColumn[]][] = [
   ["mart_score_dimension", MART_SCORE_DIMENSION],
   ["mart_score_detail", MART_SCORE_DETAIL],
   ["mart_funnel", MART_FUNNEL],
+  ["mart_allocation_input", MART_ALLOCATION_INPUT],
 ];
 
 export interface ComputeScoresOptions {
@@ -296,6 +299,7 @@ export async function computeScores(wh: Warehouse, options: ComputeScoresOptions
       funnelRows.push({ ...p, level: ws.level, window: ws.window, region_name: names.get(p.region_code) ?? p.region_code });
   }
 
+  const windows = [...new Set(keep.map((k) => k.window))];
   await wh.transaction(async (tx) => {
     for (const [table, cols] of TABLES) {
       await ensureTable(tx, table, cols, { replaceIfDifferent: true });
@@ -306,9 +310,10 @@ export async function computeScores(wh: Warehouse, options: ComputeScoresOptions
     await appendRows(tx, "mart_score_dimension", MART_SCORE_DIMENSION, dimRows);
     await appendRows(tx, "mart_score_detail", MART_SCORE_DETAIL, detailRows);
     await appendRows(tx, "mart_funnel", MART_FUNNEL, funnelRows);
+    await writeAllocationInputs(tx, windows, version, now);
   });
   return {
-    windows: [...new Set(keep.map((k) => k.window))],
+    windows,
     regions: scoreRows.length,
     details: detailRows.length,
     funnelPoints: funnelRows.length,

@@ -13,6 +13,7 @@ export const MART_TABLES = [
   "mart_score_dimension",
   "mart_score_detail",
   "mart_funnel",
+  "mart_allocation_input",
   "mart_allocation",
   "meta_allocation",
   "mart_case",

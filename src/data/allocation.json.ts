@@ -1,11 +1,12 @@
-// The allocation page's inputs: for each recent window, the counties' factor values
-// gathered by the CLI's own loadAllocationInputs (scores, need, fiscal difficulty,
-// rollover, previous allocation), the default rules and the software version. The
+// The allocation page's inputs: for each recent window, the counties' factor values as
+// the CLI's own loadAllocationInputs reads them (mart_allocation_input, and the previous
+// allocation from mart_allocation), the default rules and the software version. The
 // page then runs metrics/allocation/core.ts `allocate` in the browser.
 import { existsSync } from "node:fs";
 import { Warehouse } from "../../loaders/db.js";
 import { DEFAULT_ALLOCATION } from "../../metrics/allocation/config.js";
 import { loadAllocationInputs, softwareVersion, type AllocationInputs } from "../../metrics/allocation/run.js";
+import { DEFAULT_SCORECARD } from "../../metrics/scorecard/config.js";
 import { DB_PATH, warn } from "./_marts.js";
 import { sortWindows, windowKind } from "./_windows.js";
 
@@ -15,13 +16,15 @@ async function inputs(): Promise<AllocationInputs[]> {
   if (!existsSync(DB_PATH)) return [];
   const wh = await Warehouse.open(DB_PATH, { readOnly: true });
   try {
-    const has = await wh.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'mart_score'");
+    const has = await wh.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'mart_allocation_input'");
     if (has.length === 0) {
-      warn("mart_score not in the warehouse yet: no allocation inputs");
+      warn("mart_allocation_input not in the warehouse yet (run `jiuzhu score`): no allocation inputs");
       return [];
     }
     const windows = sortWindows(
-      (await wh.query<{ w: string }>(`SELECT DISTINCT "window" AS w FROM mart_score WHERE level = 'county'`)).map((r) => r.w),
+      (
+        await wh.query<{ w: string }>(`SELECT DISTINCT "window" AS w FROM mart_allocation_input WHERE config_version = ?`, [DEFAULT_SCORECARD.version])
+      ).map((r) => r.w),
     );
     // The latest year, half-year and quarter (allocations follow the longer windows).
     const chosen = (["year", "half", "quarter"] as const).map((k) => windows.filter((w) => windowKind(w) === k).at(-1)).filter((w): w is string => !!w);

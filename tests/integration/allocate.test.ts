@@ -9,6 +9,7 @@ import { Warehouse, withWarehouse } from "../../loaders/db.js";
 import { DEFAULT_ALLOCATION } from "../../metrics/allocation/config.js";
 import { loadAllocationInputs, runAllocation } from "../../metrics/allocation/run.js";
 import { parsePool } from "../../metrics/scorecard/cli.js";
+import { computeScores } from "../../metrics/scorecard/compute.js";
 import { createCountyProfile, createMartIndicator, fixtureRows } from "./score.fixture.js";
 
 let dir: string;
@@ -89,10 +90,15 @@ describe("runAllocation", () => {
       expect(JSON.stringify(b.result)).toBe(JSON.stringify(a.result));
       const c = await runAllocation(wh, { window: "2026", pool: 3_000_001, record: false });
       expect(c.input_hash).not.toBe(a.input_hash);
+      // The inputs are those of mart_allocation_input, which scoring rebuilds from core.
       await wh.run("UPDATE core_county_profile SET fiscal_difficulty = 0.81 WHERE county_code = '150103'");
+      expect((await runAllocation(wh, { window: "2026", pool: 3_000_000, record: false })).input_hash).toBe(a.input_hash);
+      await computeScores(wh, { windows: ["2026"] });
       const d = await runAllocation(wh, { window: "2026", pool: 3_000_000, record: false });
       expect(d.input_hash).not.toBe(a.input_hash);
+      expect(d.inputs.counties.find((c) => c.code === "150103")!.fiscal).toBe(0.81);
       await wh.run("UPDATE core_county_profile SET fiscal_difficulty = 0.8 WHERE county_code = '150103'");
+      await computeScores(wh, { windows: ["2026"] });
       const e = await runAllocation(wh, { window: "2026", pool: 3_000_000, record: false });
       expect(e.input_hash).toBe(a.input_hash);
     });
@@ -148,7 +154,7 @@ describe("rollover year", () => {
       await createCountyProfile(wh);
       expect((await runAllocation(wh, { window: "2026", pool: 1000, record: false })).inputs.rolloverWindow).toBe("2026");
       await wh.run(`DELETE FROM mart_indicator WHERE "window" = '2026' AND indicator = 'budget.rollover_ratio'`);
-      await wh.run("DROP TABLE mart_score");
+      await wh.run("DROP TABLE mart_allocation_input");
       await expect(loadAllocationInputs(wh, "2026", { compute: false })).rejects.toThrow(/run `jiuzhu score --window 2026` first/);
       const run = await runAllocation(wh, { window: "2026", pool: 1000, record: false });
       expect(run.inputs.rolloverWindow).toBe("2025");
@@ -204,6 +210,7 @@ describe("jiuzhu score and allocate", () => {
     expect(same.err).toMatch(/inputs identical to run .* same money/);
     expect(same.out).toBe(first.out);
     await withWarehouse(db, (wh) => wh.run("UPDATE core_county_profile SET fiscal_difficulty = 0.75 WHERE county_code = '150103'"));
+    expect((await cli("score", "--window", "2026", "--db", db)).code).toBe(0);
     try {
       const changed = await cli("allocate", "--window", "2026", "--pool", "4,000,001", "--format", "json", "--no-record", "--compare", runId, "--db", db);
       expect(changed.err).toMatch(/inputs differ/);
@@ -212,6 +219,7 @@ describe("jiuzhu score and allocate", () => {
       expect(changed.err.split("\n").filter((l) => l.startsWith("  "))).toHaveLength(2);
     } finally {
       await withWarehouse(db, (wh) => wh.run("UPDATE core_county_profile SET fiscal_difficulty = 0.8 WHERE county_code = '150103'"));
+      await cli("score", "--window", "2026", "--db", db);
     }
   });
 

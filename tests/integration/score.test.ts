@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Warehouse } from "../../loaders/db.js";
 import { computeScores } from "../../metrics/scorecard/compute.js";
-import { createMartIndicator } from "./score.fixture.js";
+import { createCountyProfile, createMartIndicator } from "./score.fixture.js";
 
 let wh: Warehouse;
 beforeEach(async () => {
@@ -86,6 +86,41 @@ describe("computeScores", () => {
       `SELECT funnel_flag FROM mart_score_detail WHERE region_code = '150102' AND "window" = '2026-06' AND indicator = 'process.on_time_rate'`,
     );
     expect(detail[0]!.funnel_flag).toBe("above_998");
+  });
+
+  it("writes the allocation's inputs beside the scores: one row per county score, from marts and the county profile", async () => {
+    await createCountyProfile(wh);
+    await computeScores(wh, { now: new Date("2026-07-01T00:00:00Z") });
+    const rows = await wh.query<{
+      window: string; county_code: string; composite: number; grade: string; persons: number | null; fiscal_difficulty: number | null;
+      fiscal_year: number | null; rollover_window: string; rollover_ratio: number | null; rollover_spent: number | null; config_version: string;
+    }>(
+      `SELECT "window", county_code, composite, grade, persons, fiscal_difficulty, fiscal_year, rollover_window, rollover_ratio, rollover_spent, config_version
+         FROM mart_allocation_input ORDER BY "window", county_code`,
+    );
+    const scores = await wh.query<{ window: string; region_code: string; composite: number; grade: string; config_version: string }>(
+      `SELECT "window", region_code, composite, grade, config_version FROM mart_score WHERE level = 'county' ORDER BY "window", region_code`,
+    );
+    expect(rows.map((r) => [r.window, r.county_code, r.composite, r.grade, r.config_version])).toEqual(
+      scores.map((s) => [s.window, s.region_code, s.composite, s.grade, s.config_version]),
+    );
+    const persons = await wh.query<{ window: string; region_code: string; value: number }>(
+      `SELECT "window", region_code, value FROM mart_indicator WHERE indicator = 'coverage.persons' AND level = 'county' AND status = 'ok'`,
+    );
+    expect(persons.length).toBeGreaterThan(0);
+    for (const p of persons) expect(rows.find((r) => r.window === p.window && r.county_code === p.region_code)?.persons).toBe(p.value);
+    const year = rows.filter((r) => r.window === "2026");
+    expect(year.map((r) => r.fiscal_difficulty)).toEqual([0.2, 0.8, 0.5, 0.35, 0.9]);
+    expect(new Set(rows.map((r) => r.fiscal_year))).toEqual(new Set([2026]));
+    // the year window takes its own December's rollover; the months the year before's, absent here
+    expect(year.every((r) => r.rollover_window === "2026" && r.rollover_ratio !== null && r.rollover_spent! > 0)).toBe(true);
+    const june = rows.filter((r) => r.window === "2026-06");
+    expect(june.every((r) => r.rollover_window === "2025" && r.rollover_ratio === null)).toBe(true);
+
+    // re-scoring one window replaces its inputs only
+    await computeScores(wh, { windows: ["2026-06"] });
+    const again = await wh.query<{ window: string; n: bigint }>(`SELECT "window", count(*) AS n FROM mart_allocation_input GROUP BY ALL ORDER BY 1`);
+    expect(again.map((r) => [r.window, Number(r.n)])).toEqual([["2026", 5], ["2026-05", 5], ["2026-06", 5]]);
   });
 
   it("re-scoring one window leaves the others and is reproducible", async () => {

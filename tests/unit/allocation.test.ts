@@ -1,7 +1,10 @@
 import fc from "fast-check";
+import { lstatSync, readFileSync, realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { allocate, AllocationError, type AllocationConfig, type AllocationCountyInput } from "../../metrics/allocation/core.js";
 import { DEFAULT_ALLOCATION, parseAllocationConfig } from "../../metrics/allocation/config.js";
+import { canonicalInputs, canonicalJson } from "../../metrics/allocation/present.js";
 
 const BASE: AllocationConfig = {
   version: "t",
@@ -268,5 +271,24 @@ describe("allocate: properties", () => {
       }),
       { numRuns: 100, seed: 3 },
     );
+  });
+});
+
+describe("modules the site links", () => {
+  it("core.ts and present.ts are import-free and linked file by file into src/_metrics/allocation", () => {
+    for (const f of ["core.ts", "present.ts"]) {
+      const real = fileURLToPath(new URL(`../../metrics/allocation/${f}`, import.meta.url));
+      const link = fileURLToPath(new URL(`../../src/_metrics/allocation/${f}`, import.meta.url));
+      expect(readFileSync(real, "utf8"), f).not.toMatch(/^\s*(import|export\s+[^;]*\bfrom\b)/m);
+      expect(lstatSync(link).isSymbolicLink(), f).toBe(true);
+      expect(realpathSync(link)).toBe(realpathSync(real));
+    }
+  });
+  it("present.ts's canonical JSON sorts keys at every depth and keeps array order", () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { y: 1, x: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[3,{"x":2,"y":1}]},"b":1}');
+    const doc = JSON.parse(canonicalInputs("2026", 100, { z: 1 }, { scorecardVersion: "v", previousRunId: null, counties: [{ code: "2" }, { code: "1" }] })) as {
+      counties: { code: string }[];
+    };
+    expect(doc.counties.map((c) => c.code)).toEqual(["1", "2"]);
   });
 });
