@@ -94,3 +94,33 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/**
+ * One cold visit: bytes transferred (document + resources) and the moment (ms after
+ * navigation start) the `ready` selector first appears.
+ */
+export async function measureVisit(site: Site, path: string, ready: string): Promise<{ bytes: number; readyMs: number }> {
+  const visit = await site.open(path, { waitUntil: "commit" });
+  try {
+    await visit.page.waitForFunction(
+      (selector) => {
+        const w = window as unknown as { __ready?: number };
+        if (document.querySelector(selector)) w.__ready ??= performance.now();
+        return w.__ready !== undefined;
+      },
+      ready,
+      { polling: "raf", timeout: 20_000 },
+    );
+    await visit.page.waitForLoadState("networkidle");
+    return await visit.page.evaluate(() => {
+      const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+      const resources = performance.getEntriesByType("resource") as PerformanceResourceTiming[];
+      return {
+        bytes: nav.encodedBodySize + resources.reduce((sum, r) => sum + r.encodedBodySize, 0),
+        readyMs: (window as unknown as { __ready: number }).__ready,
+      };
+    });
+  } finally {
+    await visit.close();
+  }
+}
