@@ -192,7 +192,7 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
     try {
       items.push(...listFiles([p]));
     } catch (error) {
-      items.push(refusedResult(basename(p), `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`));
+      items.push(refusedResult(p, `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`));
     }
   }
   const results: FileResult[] = [];
@@ -345,20 +345,65 @@ class HouseholdCheck {
 const CRASH_AFTER = Number(process.env.JIUZHU_INGEST_CRASH_AFTER_ROWS ?? 0);
 const CRASH_STAGED = process.env.JIUZHU_INGEST_CRASH_STAGED === "1";
 
+/** A delivery already in the warehouse (or prepared in this ingest) with the content hash of a new file. */
+interface KnownContent {
+  id?: number;
+  file: string;
+  type: string | null;
+  county: string | null;
+  period: string | null;
+}
+
+/**
+ * Whether a file whose bytes equal `known`'s is the same delivery again: the type,
+ * county and period its name tells (where it tells them) agree. Header-only files of
+ * different counties or months are byte-identical, yet each is a delivery of its own.
+ */
+export function isSameDelivery(fileName: string, known: KnownContent): boolean {
+  const info = parseFileName(fileName);
+  const period = info.month ?? info.year ?? null;
+  const agrees = (a: string | null | undefined, b: string | null) => !a || !b || a === b;
+  return agrees(info.type, known.type) && agrees(info.county, known.county) && agrees(period, known.period);
+}
+
+/** The deliveries (or pending files) with a content hash, found again by the identity a file name gives. */
+class ContentIndex {
+  private readonly byHash = new Map<string, KnownContent[]>();
+  add(hash: string, known: KnownContent): void {
+    const list = this.byHash.get(hash);
+    if (list) list.push(known);
+    else this.byHash.set(hash, [known]);
+  }
+  find(hash: string, fileName: string): KnownContent | undefined {
+    return this.byHash.get(hash)?.find((k) => isSameDelivery(fileName, k));
+  }
+  remove(hash: string, file: string): void {
+    const list = this.byHash.get(hash)?.filter((k) => k.file !== file);
+    if (list?.length) this.byHash.set(hash, list);
+    else this.byHash.delete(hash);
+  }
+}
+
+/** What a file name tells of its delivery, as a pending entry of the content index. */
+function pendingContent(fileName: string): KnownContent {
+  const info = parseFileName(fileName);
+  return { file: fileName, type: info.type ?? null, county: info.county ?? null, period: info.month ?? info.year ?? null };
+}
+
 class IngestContext {
   private readonly contracts = new Map<ExtractType, CompiledContract>();
   /** Content hashes of files prepared but not yet committed (a copy in the same ingest is unchanged too). */
-  private readonly pendingHashes = new Map<string, string>();
+  private readonly pending = new ContentIndex();
   /** Content hashes already in the warehouse (the lock keeps this in step with it). */
-  private readonly hashes = new Map<string, { id: number; file: string }>();
+  private readonly known = new ContentIndex();
   private nextId = 1;
 
   async init(): Promise<void> {
-    const rows = await this.wh.query<{ delivery_id: number; file_name: string; content_hash: string }>(
-      "SELECT delivery_id, file_name, content_hash FROM meta_delivery ORDER BY delivery_id DESC",
+    const rows = await this.wh.query<{ delivery_id: number; file_name: string; content_hash: string; extract_type: string; county_code: string | null; period: string | null }>(
+      "SELECT delivery_id, file_name, content_hash, extract_type, county_code, period FROM meta_delivery ORDER BY delivery_id DESC",
     );
     for (const r of rows) {
-      this.hashes.set(r.content_hash, { id: r.delivery_id, file: r.file_name });
+      this.known.add(r.content_hash, { id: r.delivery_id, file: r.file_name, type: r.extract_type, county: r.county_code, period: r.period });
       this.nextId = Math.max(this.nextId, r.delivery_id + 1);
     }
   }
@@ -385,7 +430,8 @@ class IngestContext {
     const name = basename(path);
     const refused = (error: unknown) => {
       const reason = error instanceof FileRefused ? error.reason : `load failed, nothing kept: ${(error as Error).message.split("\n")[0]}`;
-      const r = refusedResult(name, reason);
+      // a refusal names the path as given, so the user finds the file; nothing of it is stored
+      const r = refusedResult(path, reason);
       r.seconds = (performance.now() - t0) / 1000;
       return r;
     };
@@ -438,17 +484,17 @@ class IngestContext {
     const tHash = performance.now();
     const hash = await hashFile(path);
     const hashSeconds = (performance.now() - tHash) / 1000;
-    const twin = this.pendingHashes.get(hash);
+    const twin = this.pending.find(hash, name);
     if (twin !== undefined) {
-      return { ...refusedResult(name, `same content as ${twin}, loaded in this ingest`), status: "unchanged" };
+      return { ...refusedResult(name, `same content as ${twin.file}, loaded in this ingest`), status: "unchanged" };
     }
-    const same = this.hashes.get(hash);
+    const same = this.known.find(hash, name);
     if (same) {
       return {
         file: name,
         status: "unchanged",
         reason: `same content already loaded as delivery ${same.id} (${same.file})`,
-        deliveryId: same.id,
+        deliveryId: same.id!,
         rowsRead: 0,
         rowsLoaded: 0,
         rowsRejected: 0,
@@ -489,11 +535,11 @@ class IngestContext {
       }
       const receivedAt = receivedAtOpt !== undefined ? new Date(receivedAtOpt) : stat.mtime;
       if (Number.isNaN(receivedAt.getTime())) throw new Error(`invalid delivery time ${String(receivedAtOpt)}`);
-      this.pendingHashes.set(hash, name);
+      this.pending.add(hash, pendingContent(name));
       try {
         return await this.loadRows({ path, name, hash, hashSeconds, format, source, def, map: map.columnOf, nameInfo, warnings, receivedAt });
       } catch (error) {
-        this.pendingHashes.delete(hash);
+        this.pending.remove(hash, name);
         throw error;
       }
     } finally {
@@ -737,8 +783,8 @@ class IngestContext {
           committed = true;
           const tCommitted = performance.now();
           this.nextId = deliveryId + 1;
-          this.hashes.set(job.hash, { id: deliveryId, file: name });
-          this.pendingHashes.delete(job.hash);
+          this.known.add(job.hash, { id: deliveryId, file: name, type, county: deliveryCounty, period });
+          this.pending.remove(job.hash, name);
           return {
             file: name,
             status: "loaded",
@@ -764,7 +810,7 @@ class IngestContext {
           };
         } finally {
           if (!committed) await wh.run("ROLLBACK").catch(() => undefined);
-          this.pendingHashes.delete(job.hash);
+          this.pending.remove(job.hash, name);
           stg.dispose();
           rej.dispose();
         }

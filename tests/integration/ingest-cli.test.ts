@@ -46,7 +46,9 @@ describe("jiuzhu ingest / report", () => {
     writeFileSync(join(dir, "notes.csv"), "甲,乙\n1,2\n");
     const r = await run(["ingest", "--db", db, dir]);
     expect(r.error?.message).toBe("1 file(s) refused, nothing of them loaded (reasons above)"); // the CLI exits 1
-    expect(r.err).toMatch(/^notes\.csv: refused: unknown extract type/m);
+    // a refusal names the path as given, so the user can find the file
+    expect(r.err.split("\n")).toContainEqual(expect.stringMatching(/^.*\/notes\.csv: refused: unknown extract type/));
+    expect(r.err).toContain(`${join(dir, "notes.csv")}: refused: unknown extract type`);
     expect(r.err).toMatch(/^roster_2025-01_150102\.csv: loaded as delivery 1 \(roster 150102 2025-01\): 4 read, 3 loaded, 1 rejected/m);
     expect(r.out).toMatch(/2 file\(s\): 1 loaded, 0 unchanged, 1 refused; rows 4 read = 3 loaded \+ 1 rejected/);
 

@@ -274,6 +274,26 @@ describe("files refused whole", () => {
 });
 
 describe("lineage, idempotence and supersession", () => {
+  it("byte-identical header-only files of other months or counties are deliveries of their own", async () => {
+    const { db, dir } = await freshWarehouse();
+    const names = ["complaints_2025-01_150102.csv", "complaints_2025-02_150102.csv", "complaints_2025-01_150103.csv"];
+    const files = names.map((n) => writeCsv(join(dir, n), "complaints", []));
+    const result = await ingestPaths(db, files);
+    expect(result.files.map((f) => f.status)).toEqual(["loaded", "loaded", "loaded"]);
+    const deliveries = await q<{ county_code: string; period: string; rows_read: number }>(
+      db,
+      "SELECT county_code, period, rows_read FROM meta_delivery ORDER BY county_code, period",
+    );
+    expect(deliveries).toEqual([
+      { county_code: "150102", period: "2025-01", rows_read: 0 },
+      { county_code: "150102", period: "2025-02", rows_read: 0 },
+      { county_code: "150103", period: "2025-01", rows_read: 0 },
+    ]);
+    // and each is still a no-op when delivered again
+    const again = await ingestPaths(db, files);
+    expect(again.files.map((f) => f.status)).toEqual(["unchanged", "unchanged", "unchanged"]);
+  }, T);
+
   it("loading the same content again is a no-op, whatever the file is called", async () => {
     const { db, dir } = await freshWarehouse();
     const file = writeCsv(join(dir, "roster_2025-01_150102.csv"), "roster", validRows("roster", 4));
