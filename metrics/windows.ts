@@ -3,6 +3,9 @@
 
 export type WindowKind = "month" | "quarter" | "half" | "year";
 
+/** Window kinds from the shortest to the longest. */
+export const WINDOW_KINDS: readonly WindowKind[] = ["month", "quarter", "half", "year"];
+
 export interface Window {
   id: string;
   kind: WindowKind;
@@ -94,7 +97,17 @@ export function monthRange(first: string, last: string): string[] {
   return out;
 }
 
-const KIND_ORDER: Record<WindowKind, number> = { month: 0, quarter: 1, half: 2, year: 3 };
+const KIND_ORDER = Object.fromEntries(WINDOW_KINDS.map((kind, i) => [kind, i])) as Record<WindowKind, number>;
+
+export function windowKind(id: string): WindowKind {
+  return parseWindow(id).kind;
+}
+
+/** The window of the same kind just before this one (2026-01 → 2025-12, 2026-Q1 → 2025-Q4, 2026 → 2025). */
+export function previousWindow(id: string): string {
+  const w = parseWindow(id);
+  return windowsOfMonth(addMonths(w.firstMonth, -1))[KIND_ORDER[w.kind]]!;
+}
 
 /** All windows touching the given months, ordered by kind then time. */
 export function windowsCovering(months: readonly string[]): Window[] {

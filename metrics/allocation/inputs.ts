@@ -4,7 +4,7 @@
 // year in force (budget.rollover_ratio) and the fiscal difficulty (county_profile).
 import type { Warehouse } from "../../loaders/db.js";
 import { ensureTable, tableExists, type TableColumn } from "../scorecard/store.js";
-import { parseWindow } from "../scorecard/window.js";
+import { parseWindow } from "../windows.js";
 
 export const MART_ALLOCATION_INPUT: readonly TableColumn[] = [
   { name: "window", type: "VARCHAR" },

@@ -6,7 +6,7 @@ import type { Warehouse } from "../../loaders/db.js";
 import { DEFAULT_SCORECARD, type ScorecardConfig } from "../scorecard/config.js";
 import { computeScores } from "../scorecard/compute.js";
 import { appendRows, ensureTable, tableExists, type TableColumn, type TableRow } from "../scorecard/store.js";
-import { parseWindow, previousWindow } from "../scorecard/window.js";
+import { parseWindow, previousWindow } from "../windows.js";
 import { DEFAULT_ALLOCATION } from "./config.js";
 import { allocate, type AllocationConfig, type AllocationCountyInput, type AllocationResult } from "./core.js";
 import { rolloverWindowsOf } from "./inputs.js";

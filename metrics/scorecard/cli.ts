@@ -9,7 +9,7 @@ import { computeScores } from "./compute.js";
 import { loadScorecardConfig, readJsonFile } from "./load.js";
 import { DETAIL_COLUMNS, detailTable, readDetail, readScores, scoresCsv, scoresJson, scoresTable } from "./report.js";
 import { toCsv } from "../export/csv.js";
-import { parseWindow } from "./window.js";
+import { parseWindow } from "../windows.js";
 
 /** Parse a pool: whole yuan, with optional thousands separators, 元, or a 万 / 亿 multiplier. */
 export function parsePool(text: string): number {

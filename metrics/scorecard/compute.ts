@@ -7,7 +7,7 @@ import { DEFAULT_SCORECARD, type ScorecardConfig } from "./config.js";
 import { scoreWindow, type Observation, type RegionLevel, type RegionScore } from "./core.js";
 import { funnelFor, type FunnelPoint } from "./funnel.js";
 import { appendRows, ensureTable, tableExists, varcharList, type TableColumn, type TableRow } from "./store.js";
-import { parseWindow, previousWindow } from "./window.js";
+import { parseWindow, previousWindow, WINDOW_KINDS } from "../windows.js";
 
 export const SCORE_LEVELS: readonly RegionLevel[] = ["county", "city"];
 
@@ -214,8 +214,7 @@ export function scoreAll(observations: Map<string, Observation[]>, cfg: Scorecar
 export function compareWindows(a: string, b: string): number {
   const pa = parseWindow(a);
   const pb = parseWindow(b);
-  const kinds = ["month", "quarter", "half", "year"];
-  return pa.year - pb.year || kinds.indexOf(pa.kind) - kinds.indexOf(pb.kind) || pa.index - pb.index;
+  return pa.year - pb.year || WINDOW_KINDS.indexOf(pa.kind) - WINDOW_KINDS.indexOf(pb.kind) || pa.firstMonth.localeCompare(pb.firstMonth);
 }
 
 /**

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { INDICATOR_IDS, isIndicatorId, type IndicatorId } from "../catalogue/ids.js";
 import { indicatorDef } from "../catalogue/index.js";
-import { WINDOW_KINDS, type WindowKind } from "./window.js";
+import { WINDOW_KINDS, type WindowKind } from "../windows.js";
 import defaultConfigJson from "./scorecard.default.json" with { type: "json" };
 
 const finite = z.number().refine(Number.isFinite, "must be a finite number");

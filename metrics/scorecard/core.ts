@@ -2,7 +2,7 @@
 // composite → grade → rank. Every composite decomposes into the points each indicator
 // added or cost. Window-level context (relative rules, previous ranks) comes in as data.
 import type { Rule, ScorecardConfig } from "./config.js";
-import { windowKind } from "./window.js";
+import { windowKind } from "../windows.js";
 
 export type IndicatorStatus = "ok" | "na" | "gap";
 export type RegionLevel = "county" | "city" | "province";

@@ -14,7 +14,7 @@ import {
   TextRun,
   WidthType,
 } from "docx";
-import { previousWindow } from "../../metrics/scorecard/window.js";
+import { previousWindow } from "../../metrics/windows.js";
 import { windowLabel } from "../components/format.js";
 import { indicatorCatalogue, type IndicatorInfo } from "./_catalogue.js";
 import type { Marts } from "./_marts.js";

@@ -1,6 +1,6 @@
 // Window ordering and choice for the loaders (the scorecard's own window rules).
 import { compareWindows } from "../../metrics/scorecard/compute.js";
-import { WINDOW_KINDS, windowKind } from "../../metrics/scorecard/window.js";
+import { WINDOW_KINDS, windowKind } from "../../metrics/windows.js";
 
 export { compareWindows, windowKind };
 

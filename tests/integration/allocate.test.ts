@@ -178,7 +178,7 @@ describe("jiuzhu score and allocate", () => {
     expect(detail.out).toMatch(/玉泉区（150104）2026-06 +综合得分 \d+\.\d\d/);
     const bad = await cli("score", "--window", "2026-13", "--db", db);
     expect(bad.code).toBe(1);
-    expect(bad.err).toMatch(/not a month/);
+    expect(bad.err).toMatch(/not a reporting window: "2026-13"/);
   });
 
   it("allocate gives byte-identical csv and json for the same inputs, and records each run", async () => {

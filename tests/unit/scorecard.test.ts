@@ -8,7 +8,7 @@ import {
   type ScorecardConfig,
 } from "../../metrics/scorecard/config.js";
 import { gradeOf, rankScores, roundTo, scoreRule, scoreWindow, type Observation } from "../../metrics/scorecard/core.js";
-import { previousWindow, parseWindow } from "../../metrics/scorecard/window.js";
+import { previousWindow, parseWindow } from "../../metrics/windows.js";
 import { INDICATOR_IDS } from "../../metrics/catalogue/ids.js";
 
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
@@ -169,7 +169,7 @@ describe("windows", () => {
     expect(previousWindow("2026-H2")).toBe("2026-H1");
     expect(previousWindow("2026-H1")).toBe("2025-H2");
     expect(previousWindow("2026")).toBe("2025");
-    expect(() => parseWindow("2026-13")).toThrow(/not a month/);
+    expect(() => parseWindow("2026-13")).toThrow(/not a reporting window/);
   });
 });
 
