@@ -23,8 +23,11 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    // A subcommand may finish its output and still report failure (e.g. refused files).
-    return typeof process.exitCode === "number" ? process.exitCode : 0;
+    // A subcommand may finish its output and still report failure (e.g. refused files);
+    // the code is returned, not left behind for the next in-process run.
+    const code = typeof process.exitCode === "number" ? process.exitCode : 0;
+    process.exitCode = undefined;
+    return code;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode;

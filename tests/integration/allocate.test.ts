@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../bin/cli.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli as cli } from "../fixtures/cli.js";
 import { Warehouse, withWarehouse } from "../../loaders/db.js";
 import { DEFAULT_ALLOCATION } from "../../metrics/allocation/config.js";
 import { loadAllocationInputs, runAllocation } from "../../metrics/allocation/run.js";
@@ -25,20 +25,6 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Run the CLI in-process; returns exit code, stdout and stderr. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((out += String(chunk)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((err += String(chunk)), true));
-  try {
-    const code = await main(["node", "jiuzhu", ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe("parsePool", () => {
   it("reads yuan with separators, 元, 万 and 亿", () => {

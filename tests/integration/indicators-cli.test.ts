@@ -2,32 +2,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../bin/cli.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli as run } from "../fixtures/cli.js";
 import { A, buildFixture, fixtureWarehouse } from "../unit/metrics-fixtures.js";
 
 let dir: string;
 let db: string;
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(["node", "jiuzhu", ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "jiuzhu-ind-cli-"));
