@@ -82,3 +82,41 @@ export async function buildOutliers(wh: Warehouse, computedAt: string): Promise<
     [computedAt],
   );
 }
+
+export const MART_LEDGER_FRESHNESS_DDL = `
+  CREATE TABLE IF NOT EXISTS mart_ledger_freshness (
+    county_code VARCHAR NOT NULL, county_name VARCHAR, city_code VARCHAR, extract_type VARCHAR NOT NULL,
+    latest_period VARCHAR, scope_code VARCHAR, latest_received_at TIMESTAMP, data_last_month VARCHAR NOT NULL,
+    months_behind INTEGER, computed_at TIMESTAMP NOT NULL)`;
+
+/**
+ * Ledger freshness (needs tmp_ledger, tmp_region): for every county and event ledger, the latest
+ * period delivered that covers it (its own delivery, or its city's or province's — `scope_code`),
+ * when that delivery arrived, and how many months it lags the data's latest month. Rebuilt every run.
+ */
+export async function buildLedgerFreshness(wh: Warehouse, dataLastMonth: string, computedAt: string): Promise<void> {
+  await wh.run(MART_LEDGER_FRESHNESS_DDL);
+  await wh.run("DELETE FROM mart_ledger_freshness");
+  const types = CONFIG.ledgerExtracts.map((t) => `('${t}')`).join(", ");
+  const hasMeta = await wh.query<{ n: bigint }>("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'meta_delivery' AND table_catalog <> 'temp'");
+  const received = Number(hasMeta[0]?.n ?? 0) > 0
+    ? "(SELECT delivery_id, received_at FROM meta_delivery)"
+    : "(SELECT NULL::INTEGER AS delivery_id, NULL::TIMESTAMP AS received_at WHERE false)";
+  await wh.run(
+    `
+    INSERT INTO mart_ledger_freshness
+    WITH latest AS (
+      SELECT l.county_code, l.extract_type, arg_max(l.period, l.period) AS period,
+        arg_max(l.scope_code, l.period || '|' || length(l.scope_code)) AS scope_code,
+        max(m.received_at) FILTER (WHERE l.period = (SELECT max(x.period) FROM tmp_ledger x WHERE x.county_code = l.county_code AND x.extract_type = l.extract_type)) AS received_at
+      FROM tmp_ledger l LEFT JOIN ${received} m ON m.delivery_id = l.delivery_id
+      GROUP BY l.county_code, l.extract_type)
+    SELECT r.county_code, d.name, r.city_code, t.extract_type, l.period, l.scope_code, l.received_at, ?,
+      CASE WHEN l.period IS NOT NULL THEN CAST(date_diff('month', CAST(l.period || '-01' AS DATE), CAST(? || '-01' AS DATE)) AS INTEGER) END,
+      CAST(? AS TIMESTAMP)
+    FROM tmp_region r CROSS JOIN (VALUES ${types}) AS t(extract_type)
+    LEFT JOIN latest l ON l.county_code = r.county_code AND l.extract_type = t.extract_type
+    LEFT JOIN dim_region d ON d.code = r.county_code`,
+    [dataLastMonth, dataLastMonth, computedAt],
+  );
+}
