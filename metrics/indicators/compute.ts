@@ -74,6 +74,8 @@ export interface ComputeResult {
   steps: Record<string, number>;
   /** Years whose working days were counted on weekends alone (no official schedule): their values are provisional. */
   provisionalYears?: number[];
+  /** Every window the data covers (computed now or before, or not asked for). */
+  available?: string[];
 }
 
 /** How each indicator's figure is formed from summed components. */
@@ -183,7 +185,7 @@ export async function computeIndicators(wh: Warehouse, options: ComputeOptions =
   await timed(steps, "prepare", () => prepareKeys(wh));
   const range = await timed(steps, "prepare", () => dataMonths(wh, sources));
   if (!range) {
-    return { rows: 0, windows: [], skipped: [], seconds: (performance.now() - started) / 1000, steps, provisionalYears: [] };
+    return { rows: 0, windows: [], skipped: [], seconds: (performance.now() - started) / 1000, steps, provisionalYears: [], available: [] };
   }
   const allPlans = planWindows(range);
   const plans = planWindows(range, options.windows);
@@ -213,7 +215,7 @@ export async function computeIndicators(wh: Warehouse, options: ComputeOptions =
   if (todo.length === 0) {
     await timed(steps, "quality", () => buildOutliers(wh, computedAt));
     await timed(steps, "quality", () => buildLedgerFreshness(wh, range.last, computedAt));
-    return { rows: 0, windows: [], skipped, seconds: (performance.now() - started) / 1000, steps, provisionalYears };
+    return { rows: 0, windows: [], skipped, seconds: (performance.now() - started) / 1000, steps, provisionalYears, available: allPlans.map((p) => p.window.id) };
   }
   await prepareWindows(wh, range, todo);
   if (todo.length < allPlans.length) {
@@ -288,6 +290,7 @@ export async function computeIndicators(wh: Warehouse, options: ComputeOptions =
     seconds: (performance.now() - started) / 1000,
     steps,
     provisionalYears,
+    available: allPlans.map((p) => p.window.id),
   };
 }
 

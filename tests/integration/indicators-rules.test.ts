@@ -7,7 +7,7 @@ import { WorkCalendar } from "../../metrics/calendar.js";
 import { computeIndicators } from "../../metrics/indicators/compute.js";
 import { A, B, C, fixtureWarehouse, insertDelivery, insertRows, pid, rosterRow, type FixtureRow } from "../unit/metrics-fixtures.js";
 
-interface Row {
+type Row = {
   region_code: string;
   value: number | null;
   numerator: number | null;
@@ -15,7 +15,7 @@ interface Row {
   status: string;
   reason: string | null;
   months: string | null;
-}
+};
 async function row(wh: Warehouse, indicator: string, window: string, region: string): Promise<Row> {
   const r = await wh.query<Row>(
     `SELECT region_code, value, CAST(numerator AS DOUBLE) AS numerator, CAST(denominator AS DOUBLE) AS denominator, status, reason, months
