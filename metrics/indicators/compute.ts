@@ -20,7 +20,7 @@ import {
   rosterFacts,
   surveyFacts,
 } from "./facts.js";
-import { buildDeliveryQuality, buildLedgerFreshness, buildOutliers, MART_LEDGER_FRESHNESS_DDL, MART_QUALITY_DDL } from "./quality.js";
+import { buildDeliveryQuality, buildLedgerFreshness, buildOutliers, ensureQualityColumns } from "./quality.js";
 import {
   dataMonths,
   planWindows,
@@ -173,8 +173,7 @@ export async function ensureIndicatorMarts(wh: Warehouse): Promise<void> {
   await wh.run(META_WINDOW_DDL);
   await wh.run(`CREATE TABLE IF NOT EXISTS mart_case (
     indicator VARCHAR NOT NULL, "window" VARCHAR NOT NULL, county_code VARCHAR NOT NULL, case_key VARCHAR NOT NULL, detail VARCHAR)`);
-  await wh.run(MART_QUALITY_DDL);
-  await wh.run(MART_LEDGER_FRESHNESS_DDL);
+  await ensureQualityColumns(wh);
 }
 
 export async function computeIndicators(wh: Warehouse, options: ComputeOptions = {}): Promise<ComputeResult> {
@@ -428,9 +427,11 @@ async function rollUp(wh: Warehouse, provisionalNote: string | null): Promise<vo
       SELECT lv.indicator, lv.win, lv.region_code, lv.level, rc.month, sum(rc.persons) AS persons
       FROM lv JOIN tmp_wm w ON w.win = lv.win JOIN tmp_roster_cm rc ON rc.county_code = lv.county_code AND rc.month = w.month
       GROUP BY ALL),
+    -- only persons on several households or counties can change a region's count
+    multi AS (SELECT p.* FROM tmp_cpm p WHERE p.nh > 1 OR EXISTS (SELECT 1 FROM tmp_multi m WHERE m.month = p.month AND m.person_id = p.person_id)),
     cpm AS (
       SELECT lv.indicator, lv.win, lv.region_code, lv.level, p.month, p.person_id, count(*) AS k, sum(p.nh) AS nh
-      FROM lv JOIN tmp_wm w ON w.win = lv.win JOIN tmp_cpm p ON p.county_code = lv.county_code AND p.month = w.month
+      FROM lv JOIN tmp_wm w ON w.win = lv.win JOIN multi p ON p.county_code = lv.county_code AND p.month = w.month
       GROUP BY ALL),
     corr AS (
       SELECT indicator, win, region_code, level, month, sum(k - 1) AS extra, count(*) FILTER (WHERE nh > 1) AS dups

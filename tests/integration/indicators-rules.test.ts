@@ -107,7 +107,7 @@ describe("event ledgers are cumulative", () => {
       expect((await row(w, "complaints.per_10k", "2026-01", B)).status).toBe("ok");
       expect((await row(w, "complaints.per_10k", "2026-01", C)).status).toBe("gap"); // 1502 not covered
       const fresh = await w.query<{ county_code: string; latest_period: string | null; scope_code: string | null; months_behind: number | null }>(
-        "SELECT county_code, latest_period, scope_code, months_behind FROM mart_ledger_freshness WHERE extract_type = 'complaints' AND county_code IN (?, ?, ?) ORDER BY 1",
+        "SELECT region_code AS county_code, latest_period, scope_code, CAST(value AS INTEGER) AS months_behind FROM mart_quality WHERE kind = 'ledger' AND subject = 'complaints' AND region_code IN (?, ?, ?) ORDER BY 1",
         [A, B, C],
       );
       expect(fresh.map((f) => [f.county_code, f.latest_period, f.scope_code, f.months_behind])).toEqual([
@@ -121,7 +121,7 @@ describe("event ledgers are cumulative", () => {
   });
   it("ledger freshness: the latest period each county has of each ledger, and how far behind the data it is", async () => {
     const fresh = await wh.query<{ county_code: string; latest_period: string | null; scope_code: string | null; months_behind: number | null }>(
-      "SELECT county_code, latest_period, scope_code, months_behind FROM mart_ledger_freshness WHERE extract_type = 'complaints' AND county_code IN (?, ?, ?) ORDER BY 1",
+      "SELECT region_code AS county_code, latest_period, scope_code, CAST(value AS INTEGER) AS months_behind FROM mart_quality WHERE kind = 'ledger' AND subject = 'complaints' AND region_code IN (?, ?, ?) ORDER BY 1",
       [A, B, C],
     );
     expect(fresh.map((f) => [f.county_code, f.latest_period, f.scope_code, f.months_behind])).toEqual([
