@@ -58,7 +58,8 @@ export function registerScoreCommands(program: Command): void {
         if (rows.length === 0) throw new Error(`no ${opts.level} scores for window ${opts.window}`);
         if (opts.detail) {
           const detail = await readDetail(wh, opts.window, opts.level, opts.detail, cfg);
-          if (detail.length === 0) throw new Error(`no ${opts.level} ${opts.detail} in window ${opts.window}`);
+          if (detail.length === 0)
+            fresh.usageError(`no ${opts.level} ${opts.detail} in window ${opts.window}; nearest: ${fresh.nearestCodes(opts.detail, rows.map((r) => r.region_code)).map((c) => `${c} ${rows.find((r) => r.region_code === c)?.region_name ?? ""}`.trim()).join(", ")}`);
           const score = rows.find((r) => r.region_code === opts.detail);
           if (opts.format === "json") emit(JSON.stringify({ score, indicators: detail }, null, 2) + "\n", opts.out);
           else if (opts.format === "csv") emit(toCsv(detail, DETAIL_COLUMNS), opts.out);

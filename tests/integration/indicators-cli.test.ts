@@ -119,6 +119,8 @@ describe("jiuzhu score and allocate bring what they read up to date", () => {
     expect(j.find((x) => x.region_code === A)!.status).toBe("ok");
     const bad = await run("score", "--db", p, "--window", "2026-Q3");
     expect([bad.code, bad.err.trim().split("\n").at(-1)]).toEqual([2, "jiuzhu: no data covers window 2026-Q3; nearest windows with data: 2026-Q1, 2025-Q4, 2026-02"]);
+    const detail = await run("score", "--db", p, "--window", "2026-Q1", "--detail", "150104");
+    expect([detail.code, detail.err.trim().split("\n").at(-1)]).toEqual([2, "jiuzhu: no county 150104 in window 2026-Q1; nearest: 150103 回民区, 150102 新城区, 150202 东河区"]);
     const alloc = await run("allocate", "--db", p, "--window", "2027", "--pool", "1000000");
     expect(alloc.code).toBe(2);
     expect(alloc.err).toMatch(/no data covers window 2027; nearest windows with data: 2026, 2025/);
