@@ -244,30 +244,35 @@ async function prepareLedgers(wh: Warehouse, sources: Sources): Promise<void> {
   const ledgers = CONFIG.ledgerExtracts.map(quoteLiteral).join(", ");
   await wh.run(`CREATE OR REPLACE TEMP TABLE tmp_ledger_scope (delivery_id INTEGER, extract_type VARCHAR, period VARCHAR, scope_code VARCHAR)`);
   if (sources.hasMeta) {
-    await wh.run(`
-      INSERT INTO tmp_ledger_scope
-      SELECT delivery_id, extract_type, period, county_code FROM meta_delivery
-      WHERE status = 'current' AND county_code IS NOT NULL AND length(period) = 7 AND extract_type IN (${ledgers})`);
-    // Ledgers a city or the province delivered for all its counties (county_code NULL in the load log).
-    const wide = await wh.query<{ delivery_id: number; extract_type: string; period: string; file_name: string }>(`
-      SELECT delivery_id, extract_type, period, file_name FROM meta_delivery
-      WHERE status = 'current' AND county_code IS NULL AND length(period) = 7 AND extract_type IN (${ledgers})`);
-    if (wide.length) {
-      const regions = await wh.query<{ code: string; name: string; level: string }>(
-        "SELECT code, name, level FROM dim_region WHERE level IN ('city', 'province')",
-      );
-      const values: string[] = [];
-      for (const d of wide) {
-        const counties = (
-          await wh.query<{ c: string }>(`SELECT DISTINCT county_code AS c FROM ${quoteIdent(`src_${d.extract_type}`)} WHERE delivery_id = ? AND county_code IS NOT NULL`, [
-            d.delivery_id,
-          ]).catch(() => [] as { c: string }[])
-        ).map((r) => r.c);
-        const scope = ledgerScope(d.file_name, counties, regions);
-        if (scope) values.push(`(${d.delivery_id}, ${quoteLiteral(d.extract_type)}, ${quoteLiteral(d.period)}, ${quoteLiteral(scope)})`);
+    // Every current ledger delivery: a file named for a city or the province covers its counties,
+    // even when the load log gives it a county (its rows came from one county only); a file naming
+    // its county, or named for nothing, is that county's; a code-less file without a county in the
+    // load log (rows of several counties) covers the smallest region holding them.
+    const all = await wh.query<{ delivery_id: number; extract_type: string; period: string; file_name: string; county_code: string | null }>(`
+      SELECT delivery_id, extract_type, period, file_name, county_code FROM meta_delivery
+      WHERE status = 'current' AND length(period) = 7 AND extract_type IN (${ledgers})`);
+    const regions = await wh.query<{ code: string; name: string; level: string }>("SELECT code, name, level FROM dim_region WHERE level IN ('city', 'province')");
+    const values: string[] = [];
+    for (const d of all) {
+      const tokens = regionTokens(d.file_name);
+      let scope: string | null = null;
+      if (d.county_code !== null && tokens.includes(d.county_code)) scope = d.county_code;
+      else {
+        const named = ledgerScope(d.file_name, [], regions);
+        if (named) scope = named;
+        else if (d.county_code !== null) scope = d.county_code;
+        else {
+          const counties = (
+            await wh.query<{ c: string }>(`SELECT DISTINCT county_code AS c FROM ${quoteIdent(`src_${d.extract_type}`)} WHERE delivery_id = ? AND county_code IS NOT NULL`, [
+              d.delivery_id,
+            ]).catch(() => [] as { c: string }[])
+          ).map((r) => r.c);
+          scope = ledgerScope(d.file_name, counties, regions);
+        }
       }
-      if (values.length) await wh.run(`INSERT INTO tmp_ledger_scope VALUES ${values.join(", ")}`);
+      if (scope) values.push(`(${d.delivery_id}, ${quoteLiteral(d.extract_type)}, ${quoteLiteral(d.period)}, ${quoteLiteral(scope)})`);
     }
+    for (let i = 0; i < values.length; i += 5000) await wh.run(`INSERT INTO tmp_ledger_scope VALUES ${values.slice(i, i + 5000).join(", ")}`);
   } else {
     // No load log: each county's event months stand for its deliveries.
     await wh.run(`

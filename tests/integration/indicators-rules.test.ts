@@ -54,8 +54,9 @@ describe("event ledgers are cumulative", () => {
         await insertRows(wh, "roster", rosterOf(c, m, 2, c === A ? 1 : c === B ? 10 : 20));
       }
     }
-    // A city-wide ledger of 1501 for 2026-02 (named with the city's code): rows for A only.
-    await deliver(wh, "complaints", null, "2026-02", "complaints_1501_2026-02.csv");
+    // A city-wide ledger of 1501 for 2026-02 (named with the city's code): rows for A only, so the
+    // load log gives it A's county code (identity from the rows); the name says whom it covers.
+    await deliver(wh, "complaints", A, "2026-02", "complaints_1501_2026-02.csv");
     const cityFile = nextId - 1;
     await insertRows(wh, "complaints", [complaint(A, "k1", "2026-01-10", { delivery_id: cityFile }), complaint(A, "k2", "2026-02-03", { delivery_id: cityFile, repeat: true })]);
     // C delivers its own ledger for January and March, none for February, and no complaint in February.
