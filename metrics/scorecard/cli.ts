@@ -73,9 +73,20 @@ export function registerScoreCommands(program: Command): void {
         if (opts.format === "json") emit(scoresJson(rows), opts.out);
         else if (opts.format === "csv") emit(toCsv(flattenScores(rows, cfg), [...scoreColumns(cfg), ...status]), opts.out);
         else {
-          const table = scoresTable(rows, cfg, opts.window, opts.level);
+          // The ranked table with a status column; the reasons of those not ok listed below it.
+          const [head, ...rest] = scoresTable(rows, cfg, opts.window, opts.level).split("\n");
+          const flat = flattenScores(rows, cfg).map((r) => ({
+            ...r,
+            na_text: (r.na_indicators as string[]).length || "",
+            gap_text: (r.gaps as string[]).length || "",
+            funnel_text: (r.funnel_outside as string[]).length || "",
+          }));
           const notOk = rows.filter((r) => r.status !== "ok");
-          emit(table + (notOk.length ? toTextTable(notOk, [{ key: "region_code", header: "区划代码" }, { key: "region_name", header: "名称" }, ...status]) : ""), opts.out);
+          emit(
+            `${head}\n${toTextTable(flat, [...scoreColumns(cfg), status[0]!])}${rest.filter((l) => l.startsWith("（")).join("\n")}\n` +
+              (notOk.length ? toTextTable(notOk, [{ key: "region_code", header: "区划代码" }, { key: "region_name", header: "名称" }, ...status]) : ""),
+            opts.out,
+          );
         }
       });
     });
