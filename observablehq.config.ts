@@ -25,6 +25,11 @@ async function martKeys(): Promise<{ regions: string[]; windows: string[] }> {
 
 export default {
   root: "src",
+  // The pipeline builds into a temporary folder and swaps it in (bin/site.ts).
+  output: process.env.JIUZHU_SITE_OUT ?? "dist",
+  // Links end in .html so any plain static server (nginx, IIS, python3 -m http.server)
+  // finds every page without rewrite rules.
+  preserveExtension: true,
   title: "救助绩效评价",
   // Our own stylesheet (Framework's default theme + CJK fonts); no Google Fonts link.
   style: "style.css",
