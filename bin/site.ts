@@ -71,15 +71,12 @@ export function clientNpmNames(dir = join(frameworkDir(), "dist", "client")): st
   return [...names].sort();
 }
 
-/** The version of `name` installed for the project (node_modules), if any. */
+/** The version of `name` installed for the project: the nearest node_modules/<name> upwards, as Node resolves it. */
 function installedVersion(name: string, projectRoot: string): string | undefined {
-  try {
-    const req = createRequire(join(projectRoot, "package.json"));
-    return (JSON.parse(readFileSync(req.resolve(`${name}/package.json`), "utf8")) as { version: string }).version;
-  } catch {
-    // packages whose exports hide package.json: find the folder directly
-    const path = join(projectRoot, "node_modules", name, "package.json");
-    return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as { version: string }).version : undefined;
+  for (let dir = resolve(projectRoot); ; dir = dirname(dir)) {
+    const path = join(dir, "node_modules", name, "package.json");
+    if (existsSync(path)) return (JSON.parse(readFileSync(path, "utf8")) as { version: string }).version;
+    if (dirname(dir) === dir) return undefined;
   }
 }
 
@@ -243,6 +240,8 @@ export interface SiteBuildOptions {
   projectRoot?: string;
   /** Report one line of progress. */
   log?: (message: string) => void;
+  /** Seed Framework's npm versions from node_modules (default true; false only to prove the guard). */
+  seed?: boolean;
 }
 
 export interface SiteBuildResult {
@@ -263,7 +262,7 @@ export async function buildSite(options: SiteBuildOptions): Promise<SiteBuildRes
   const log = options.log ?? (() => {});
   const db = resolve(projectRoot, options.db);
 
-  seedNpmVersions(root, projectRoot);
+  if (options.seed !== false) seedNpmVersions(root, projectRoot);
   const dataVersion = await siteDataVersion(db, projectRoot, root);
   const dataChanged = invalidateLoaderCache(root, dataVersion);
   log(dataChanged ? `data version ${dataVersion}: loader outputs recomputed` : `data version ${dataVersion} unchanged: loader outputs reused`);
