@@ -21,6 +21,8 @@ const LAYERS: Layer[] = [
     },
     register: async (p) => {
       (await import("../loaders/cli.js")).registerIngest(p);
+      const report = p.commands.find((c) => c.name() === "report")!;
+      (await import("../metrics/indicators/freshness-cli.js")).registerFreshnessReport(report);
     },
   },
   {

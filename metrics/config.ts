@@ -38,9 +38,22 @@ export interface IndicatorConfig {
   /** Minimum number of comparison values before an outlier is judged. */
   outlierMinHistory: number;
   outlierMinPeers: number;
-  /** Extract types every county delivers every month (completeness, timeliness, gaps). */
-  monthlyExtracts: readonly ("roster" | "payments" | "funds" | "applications" | "complaints")[];
+  /**
+   * Extract types every county delivers every month: completeness and timeliness count the
+   * expected (county, extract, month) deliveries of these, from the first month the province
+   * has each; a county-month without one is a gap for the indicators that read it.
+   */
+  monthlyExtracts: readonly MonthlyExtract[];
+  /**
+   * Cumulative event ledgers: a delivery for period M holds the events up to M; a ledger named
+   * for a city or the province (or a code-less multi-county ledger) covers each of its counties.
+   * An indicator reading a ledger is a gap only when no delivery covers the window's last month.
+   */
+  ledgerExtracts: readonly LedgerExtract[];
 }
+
+export type MonthlyExtract = "roster" | "payments" | "funds";
+export type LedgerExtract = "applications" | "complaints" | "surveys" | "inspections";
 
 export const CONFIG: IndicatorConfig = {
   decisionLimitDays: { dibao: 30, tekun: 30, linshi: 15, extendedDays: 45 },
@@ -56,7 +69,8 @@ export const CONFIG: IndicatorConfig = {
   outlierZ: 3.5,
   outlierMinHistory: 6,
   outlierMinPeers: 5,
-  monthlyExtracts: ["roster", "payments", "funds", "applications", "complaints"],
+  monthlyExtracts: ["roster", "payments", "funds"],
+  ledgerExtracts: ["applications", "complaints", "surveys", "inspections"],
 };
 
 /** Default targets (null = context measure, no target). */

@@ -8,7 +8,7 @@ export const COMPLAINTS: IndicatorDef[] = [
     ...common,
     id: "complaints.per_10k",
     name: { zh: "万人投诉量", en: "Complaints per 10,000 covered" },
-    definition: "Complaints received in the window ÷ coverage.persons × 10,000, over counties with both.",
+    definition: "Complaints received in the window × 10,000 ÷ coverage.persons, divided once (complaints × months × 10,000 ÷ person-months); a month without complaints counts 0 when a delivery covers it. A city or the province divides its counties' complaints by its own coverage.persons (distinct persons over the counties with both).",
     definition_zh: "统计期内受理的投诉举报件数按每万名在保人员折算。",
     formula_zh: "投诉件数 ÷ 在保人数 × 10000",
     unit: "per_10k",

@@ -7,7 +7,7 @@ export const COVERAGE: IndicatorDef[] = [
     family: "coverage",
     name: { zh: "在保人数", en: "Persons covered" },
     definition:
-      "Distinct person_id on the county's roster in a month; a window takes the mean of the county's delivered months. A city's or the province's figure is the sum of its counties' figures.",
+      "Distinct person_id on the county's roster in a month; a window takes the mean of the county's delivered months (person-months ÷ months, kept exact). A city's or the province's figure counts distinct persons over its counties with a figure (a person on two counties' rosters once), as the mean of its monthly counts.",
     definition_zh: "花名册上的在保人数（按身份证号去重），多月统计期取各月平均。",
     formula_zh: "各月在保人数的平均",
     unit: "persons",
@@ -24,7 +24,7 @@ export const COVERAGE: IndicatorDef[] = [
     family: "coverage",
     name: { zh: "保障面", en: "Coverage rate" },
     definition:
-      "coverage.persons ÷ resident_population (county_profile of the window's year, else the latest earlier year); summed over the counties that have both.",
+      "coverage.persons ÷ resident_population (county_profile of the window's year, else the latest earlier year), divided once: person-months ÷ (months × population). A city or the province divides its own coverage.persons (distinct persons over its counties that have both) by their summed population.",
     definition_zh: "在保人数占常住人口的比例，作参考。",
     formula_zh: "在保人数 ÷ 常住人口",
     unit: "ratio",
@@ -40,7 +40,7 @@ export const COVERAGE: IndicatorDef[] = [
     id: "coverage.need_rate",
     family: "coverage",
     name: { zh: "应保尽保率", en: "Coverage of need" },
-    definition: "coverage.persons ÷ low_income_population (county_profile as for coverage.rate).",
+    definition: "coverage.persons ÷ low_income_population (county_profile and levels as for coverage.rate).",
     definition_zh: "在保人数占监测低收入人口的比例。",
     formula_zh: "在保人数 ÷ 监测低收入人口数",
     unit: "ratio",

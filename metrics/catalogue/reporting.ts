@@ -4,7 +4,7 @@ import type { IndicatorDef } from "./types.js";
 const common = {
   family: "reporting",
   window: "each_month",
-  extracts: ["roster", "payments", "funds", "applications", "complaints"],
+  extracts: CONFIG.monthlyExtracts,
   required: [],
   aggregation: "ratio_of_sums",
   unit: "ratio",
@@ -16,7 +16,7 @@ export const REPORTING: IndicatorDef[] = [
     ...common,
     id: "reporting.completeness",
     name: { zh: "报送完整率", en: "Deliveries complete" },
-    definition: `Expected (county, extract, month) deliveries present ÷ expected, for the monthly extracts ${CONFIG.monthlyExtracts.join(", ")} and every month of the window up to the latest delivered month.`,
+    definition: `Expected (county, extract, month) deliveries present ÷ expected, for the extracts configured as monthly (${CONFIG.monthlyExtracts.join(", ")}), each expected from the first month its province has it, in every month of the window up to the latest data month. Event ledgers are judged on coverage instead (ledger freshness).`,
     definition_zh: "应报送的（区县、台账、月份）中已报送的比例。",
     formula_zh: "已报送数 ÷ 应报送数",
     target: TARGETS["reporting.completeness"],

@@ -13,6 +13,11 @@ export const maskIdSql = (col: string) =>
 export const maskNameSql = (col: string) =>
   `CASE WHEN ${col} IS NULL THEN NULL WHEN length(${col}) <= 1 THEN '*' ELSE left(${col}, 1) || repeat('*', length(${col}) - 1) END`;
 
+/** SQL mask of a household or other key: about a third kept at the start, two characters at the end (H1 → H*). */
+export const maskKeySql = (col: string) =>
+  `CASE WHEN ${col} IS NULL THEN NULL WHEN length(${col}) <= 2 THEN left(${col}, 1) || repeat('*', length(${col}) - 1)
+        ELSE left(${col}, greatest(1, length(${col}) // 3)) || repeat('*', length(${col}) - greatest(1, length(${col}) // 3) - least(2, length(${col}) - greatest(1, length(${col}) // 3) - 1)) || right(${col}, least(2, length(${col}) - greatest(1, length(${col}) // 3) - 1)) END`;
+
 /** Indicators that have case lists, with the problem each row is. */
 export const CASE_INDICATORS = [
   "process.on_time_rate",
@@ -40,19 +45,27 @@ export async function buildCases(wh: Warehouse): Promise<void> {
       ${json(`program: a.program, applicant: ${maskIdSql("a.applicant_id")}, accepted_on: a.accepted_on, decided_on: a.decided_on, decision: a.decision`)}
     FROM tmp_app a JOIN tmp_wm w ON w.month = a.month
     WHERE a.investigated_on IS NULL`);
-  // Duplicates: persons on more than one household of the county (scope 'county', what the
-  // county's count counts) and persons also on another county's roster that month (scope
-  // 'across_counties', counted by the city or province that holds both).
+  // Duplicates: a county's persons who, that month, are also on another household anywhere —
+  // a second household of the county (scope 'county'), another county's roster ('across_counties'),
+  // or both ('county_and_across'). Each case names the other counties and households (masked).
   await wh.run(`
     INSERT INTO mart_case
-    WITH d AS (
-      SELECT p.*, CASE WHEN p.nh > 1 THEN 'county' ELSE 'across_counties' END AS scope FROM tmp_cpm p
-      WHERE p.nh > 1 OR EXISTS (SELECT 1 FROM tmp_multi m WHERE m.month = p.month AND m.person_id = p.person_id)),
+    WITH multi AS (SELECT month, person_id FROM tmp_multi),
+    d AS (
+      SELECT p.*, EXISTS (SELECT 1 FROM multi m WHERE m.month = p.month AND m.person_id = p.person_id) AS across FROM tmp_cpm p
+      WHERE p.nh > 1 OR EXISTS (SELECT 1 FROM multi m WHERE m.month = p.month AND m.person_id = p.person_id)),
     hh AS (
-      SELECT month, person_id, flatten(list(list_transform(households, x -> county_code || '/' || x) ORDER BY county_code)) AS households
-      FROM d GROUP BY month, person_id)
+      SELECT d.month, d.person_id,
+        list({county_code: d.county_code, county_name: coalesce(r.name, d.county_code), households: list_transform(d.households, x -> ${maskKeySql("x")})}
+          ORDER BY d.county_code) AS places
+      FROM d LEFT JOIN dim_region r ON r.code = d.county_code
+      GROUP BY d.month, d.person_id)
     SELECT 'integrity.duplicate_persons', w.win, d.county_code, d.month || '/' || d.household_id || '/' || ${maskIdSql("d.person_id")},
-      ${json(`month: d.month, scope: d.scope, person: ${maskIdSql("d.person_id")}, name: ${maskNameSql("d.person_name")}, households: hh.households`)}
+      ${json(`month: d.month,
+        scope: CASE WHEN d.nh > 1 AND d.across THEN 'county_and_across' WHEN d.nh > 1 THEN 'county' ELSE 'across_counties' END,
+        person: ${maskIdSql("d.person_id")}, name: ${maskNameSql("d.person_name")},
+        households: list_transform(d.households, x -> ${maskKeySql("x")}),
+        other_counties: list_filter(hh.places, x -> x.county_code <> d.county_code)`)}
     FROM d JOIN hh ON hh.month = d.month AND hh.person_id = d.person_id
     JOIN tmp_wm w ON w.month = d.month`);
   await wh.run(`

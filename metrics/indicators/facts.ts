@@ -15,9 +15,11 @@ export async function createFactTables(wh: Warehouse): Promise<void> {
   await wh.run(`CREATE OR REPLACE TEMP TABLE tmp_cm (
     indicator VARCHAR, county_code VARCHAR, month VARCHAR,
     num DECIMAL(38,4), den DECIMAL(38,4), n BIGINT, amount DECIMAL(38,2))`);
+  // pm, mm: person-months and months behind an average of persons, kept exact so that rates
+  // over persons divide once, at the end (no rounded average in between).
   await wh.run(`CREATE OR REPLACE TEMP TABLE tmp_cw (
     indicator VARCHAR, county_code VARCHAR, win VARCHAR,
-    num DECIMAL(38,4), den DECIMAL(38,4), n BIGINT, amount DECIMAL(38,2), value DOUBLE)`);
+    num DECIMAL(38,4), den DECIMAL(38,4), n BIGINT, amount DECIMAL(38,2), value DOUBLE, pm DECIMAL(38,4), mm BIGINT)`);
 }
 
 /** Applications decided (approved or rejected), one row each, with working days and checks. */
@@ -28,6 +30,7 @@ export async function applicationFacts(wh: Warehouse): Promise<void> {
       a.accepted_on, a.decided_on, a.decision, coalesce(a.extended, false) AS extended,
       a.investigated_on, a.county_checked, a.publicity_from, a.publicity_to,
       cd.workday_seq - ca.workday_seq AS wd,
+      coalesce(ca.provisional, false) OR coalesce(cd.provisional, false) AS provisional,
       CASE WHEN a.program = 'linshi' THEN ${L.linshi}
            WHEN coalesce(a.extended, false) THEN ${L.extendedDays}
            WHEN a.program = 'tekun' THEN ${L.tekun}
@@ -202,37 +205,16 @@ export async function rosterFacts(wh: Warehouse, firstMonth: string): Promise<vo
   await wh.run(`
     CREATE OR REPLACE TEMP TABLE tmp_multi AS
     SELECT month, person_id FROM tmp_cpm GROUP BY month, person_id HAVING count(*) > 1`);
+  // A county's duplicates: its persons who, that month, are on another household anywhere in the
+  // warehouse — a second household of the same county (nh > 1) or any household of another county.
   await wh.run(`
     INSERT INTO tmp_cm
     SELECT 'integrity.duplicate_persons', c.county_code, c.month, count(d.person_id), NULL, any_value(c.persons), NULL
-    FROM tmp_roster_cm c LEFT JOIN tmp_cpm d ON d.county_code = c.county_code AND d.month = c.month AND d.nh > 1
+    FROM tmp_roster_cm c LEFT JOIN (
+      SELECT p.county_code, p.month, p.person_id FROM tmp_cpm p
+      WHERE p.nh > 1 OR EXISTS (SELECT 1 FROM tmp_multi m WHERE m.month = p.month AND m.person_id = p.person_id)) d
+      ON d.county_code = c.county_code AND d.month = c.month
     GROUP BY c.county_code, c.month`);
-  // Cities and the province: persons and duplicates per month from the counties' figures,
-  // corrected for persons on the rosters of several of their counties.
-  await wh.run(`
-    CREATE OR REPLACE TEMP TABLE tmp_lvl_month AS
-    WITH cm AS (
-      SELECT c.county_code, r.city_code, r.province_code, c.month, c.persons,
-        (SELECT count(*) FROM tmp_cpm d WHERE d.county_code = c.county_code AND d.month = c.month AND d.nh > 1) AS dups
-      FROM tmp_roster_cm c JOIN tmp_region r USING (county_code)),
-    base AS (
-      SELECT CASE WHEN grouping(city_code) = 0 THEN city_code ELSE province_code END AS region_code,
-        CASE WHEN grouping(city_code) = 0 THEN 'city' ELSE 'province' END AS level, month,
-        sum(persons) AS persons, sum(dups) AS dups
-      FROM cm GROUP BY GROUPING SETS ((city_code, month), (province_code, month))),
-    mp AS (
-      SELECT p.*, r.city_code, r.province_code FROM tmp_cpm p
-      SEMI JOIN tmp_multi m ON m.month = p.month AND m.person_id = p.person_id JOIN tmp_region r ON r.county_code = p.county_code),
-    per_person AS (
-      SELECT CASE WHEN grouping(city_code) = 0 THEN city_code ELSE province_code END AS region_code,
-        CASE WHEN grouping(city_code) = 0 THEN 'city' ELSE 'province' END AS level, month, person_id,
-        count(*) AS k, sum(nh) AS nh_sum, count(*) FILTER (WHERE nh > 1) AS c_dup
-      FROM mp GROUP BY GROUPING SETS ((city_code, month, person_id), (province_code, month, person_id))),
-    corr AS (
-      SELECT region_code, level, month, sum(k - 1) AS minus_persons, sum(CASE WHEN nh_sum > 1 THEN 1 ELSE 0 END - c_dup) AS plus_dups
-      FROM per_person GROUP BY ALL)
-    SELECT b.region_code, b.level, b.month, b.persons - coalesce(c.minus_persons, 0) AS persons, b.dups + coalesce(c.plus_dups, 0) AS dups
-    FROM base b LEFT JOIN corr c USING (region_code, level, month)`);
 }
 
 /**
@@ -340,14 +322,6 @@ export async function complaintFacts(wh: Warehouse): Promise<void> {
       UNNEST([count(*) FILTER (WHERE finding IS DISTINCT FROM 'pending'), count(*)]),
       UNNEST([count(*) FILTER (WHERE finding IS DISTINCT FROM 'pending'), count(*)]), NULL
     FROM tmp_complaint GROUP BY county_code, month`);
-  // Complaints received (for per_10k): every delivered county-month, 0 when the file was empty.
-  await wh.run(`
-    INSERT INTO tmp_cm
-    SELECT 'complaints.received', d.county_code, d.month, count(c.complaint_id), NULL, count(c.complaint_id), NULL
-    FROM tmp_delivered d JOIN tmp_region USING (county_code)
-    LEFT JOIN tmp_complaint c ON c.county_code = d.county_code AND c.month = d.month
-    WHERE d.extract_type = 'complaints'
-    GROUP BY d.county_code, d.month`);
   await wh.run(`
     CREATE OR REPLACE TEMP TABLE tmp_complaint_win AS
     SELECT c.*, w.win, w.eff_last_day,
@@ -357,8 +331,16 @@ export async function complaintFacts(wh: Warehouse): Promise<void> {
   await wh.run(`
     INSERT INTO tmp_cw
     SELECT 'complaints.on_time_rate', county_code, win, count(*) FILTER (WHERE on_time AND counted), count(*) FILTER (WHERE counted),
-      count(*) FILTER (WHERE counted), NULL, NULL
+      count(*) FILTER (WHERE counted), NULL, NULL, NULL, NULL
     FROM tmp_complaint_win GROUP BY county_code, win HAVING count(*) FILTER (WHERE counted) > 0`);
+  // Complaints received in the window (for per_10k), for every county and window: a month
+  // without complaints is 0, not missing (the ledger is cumulative; gaps are judged on coverage).
+  await wh.run(`
+    INSERT INTO tmp_cw
+    SELECT 'complaints.received', r.county_code, w.win, count(c.complaint_id), NULL, count(c.complaint_id), NULL, NULL, NULL, NULL
+    FROM tmp_region r CROSS JOIN (SELECT DISTINCT win FROM tmp_wm) w
+    LEFT JOIN tmp_complaint_win c ON c.county_code = r.county_code AND c.win = w.win
+    GROUP BY r.county_code, w.win`);
 }
 
 export async function surveyFacts(wh: Warehouse): Promise<void> {
@@ -383,7 +365,10 @@ export async function inspectionFacts(wh: Warehouse): Promise<void> {
     WHERE cases_wrong > 0 OR cases_missed > 0 OR funds_irregular > 0 GROUP BY ALL`);
 }
 
-/** Completeness and timeliness per county, extract and month (also feeds mart_quality). */
+/**
+ * Completeness and timeliness per county, extract and month (also feeds mart_quality): the
+ * monthly extracts of CONFIG.monthlyExtracts, each expected from the first month its province has it.
+ */
 export async function reportingFacts(wh: Warehouse, hasMeta: boolean): Promise<void> {
   const types = CONFIG.monthlyExtracts.map((t) => `(${lit(t)})`).join(", ");
   const firstReceived = hasMeta
@@ -397,6 +382,7 @@ export async function reportingFacts(wh: Warehouse, hasMeta: boolean): Promise<v
       ${hasMeta ? `f.first_received IS NOT NULL AND f.first_received <= ${monthStart("m.month")} + INTERVAL 1 MONTH + INTERVAL ${CONFIG.deliveryDeadlineDay - 1} DAY` : "NULL::BOOLEAN"} AS on_time,
       f.first_received
     FROM tmp_region r CROSS JOIN (VALUES ${types}) AS t(extract_type) CROSS JOIN tmp_months m
+    JOIN tmp_first fm ON fm.province_code = r.province_code AND fm.extract_type = t.extract_type AND m.month >= fm.first_month
     LEFT JOIN tmp_delivered d ON d.county_code = r.county_code AND d.extract_type = t.extract_type AND d.month = m.month
     LEFT JOIN ${firstReceived} f ON f.county_code = r.county_code AND f.extract_type = t.extract_type AND f.month = m.month`);
   await wh.run(`

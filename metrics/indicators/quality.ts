@@ -1,6 +1,7 @@
 // Data quality beside the indicators (mart_quality):
 // - kind 'delivery': per county, extract and window, expected monthly deliveries, those present,
 //   those received by the deadline, and the months missing or late;
+// - kind 'ledger': per county and event ledger, the latest period delivered covering it and its lag;
 // - kind 'outlier': county figures whose modified z-score (0.6745 (x − median) / MAD; with
 //   MAD = 0, (x − median) / (1.253314 × mean absolute deviation)) against the county's own
 //   history (same indicator, same window kind) or its peers (the province's counties, same
@@ -13,7 +14,7 @@ export const MART_QUALITY_DDL = `
     kind VARCHAR NOT NULL, region_code VARCHAR NOT NULL, level VARCHAR NOT NULL, "window" VARCHAR NOT NULL, subject VARCHAR NOT NULL,
     expected BIGINT, present BIGINT, on_time BIGINT, completeness DOUBLE, timeliness DOUBLE,
     value DOUBLE, median_history DOUBLE, z_history DOUBLE, median_peers DOUBLE, z_peers DOUBLE, flagged BOOLEAN,
-    note VARCHAR, computed_at TIMESTAMP NOT NULL)`;
+    note VARCHAR, computed_at TIMESTAMP NOT NULL, latest_period VARCHAR, scope_code VARCHAR, latest_received_at TIMESTAMP)`;
 
 /** Delivery completeness and timeliness for the windows in tmp_wm (needs tmp_report). */
 export async function buildDeliveryQuality(wh: Warehouse, computedAt: string): Promise<void> {
@@ -81,4 +82,48 @@ export async function buildOutliers(wh: Warehouse, computedAt: string): Promise<
     FROM z WHERE abs(z_h) > ${CONFIG.outlierZ} OR abs(z_p) > ${CONFIG.outlierZ}`,
     [computedAt],
   );
+}
+
+/**
+ * Ledger freshness, `kind = 'ledger'` (needs tmp_ledger, tmp_region): for every county and event
+ * ledger, the latest period delivered that covers it (`latest_period`; its own delivery, or its
+ * city's or province's — `scope_code`), when that delivery arrived, and `value` = how many months
+ * it lags the data's latest month (`window`); `flagged` when it lags or nothing was delivered.
+ * Rebuilt every run.
+ */
+export async function buildLedgerFreshness(wh: Warehouse, dataLastMonth: string, computedAt: string): Promise<void> {
+  await ensureQualityColumns(wh);
+  await wh.run("DELETE FROM mart_quality WHERE kind = 'ledger'");
+  const types = CONFIG.ledgerExtracts.map((t) => `('${t}')`).join(", ");
+  const hasMeta = await wh.query<{ n: bigint }>("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'meta_delivery' AND table_catalog <> 'temp'");
+  const received = Number(hasMeta[0]?.n ?? 0) > 0
+    ? "(SELECT delivery_id, received_at FROM meta_delivery)"
+    : "(SELECT NULL::INTEGER AS delivery_id, NULL::TIMESTAMP AS received_at WHERE false)";
+  await wh.run(
+    `
+    INSERT INTO mart_quality (kind, region_code, level, "window", subject, value, flagged, note, computed_at, latest_period, scope_code, latest_received_at)
+    WITH l AS (
+      SELECT l.county_code, l.extract_type, l.period, l.scope_code, m.received_at,
+        row_number() OVER (PARTITION BY l.county_code, l.extract_type ORDER BY l.period DESC, length(l.scope_code) DESC, m.received_at DESC) AS i
+      FROM tmp_ledger l LEFT JOIN ${received} m ON m.delivery_id = l.delivery_id),
+    latest AS (SELECT * FROM l WHERE i = 1)
+    SELECT 'ledger', r.county_code, 'county', ?, t.extract_type,
+      CAST(date_diff('month', CAST(l.period || '-01' AS DATE), CAST(? || '-01' AS DATE)) AS DOUBLE),
+      l.period IS NULL OR l.period < ?,
+      CASE WHEN l.period IS NULL THEN 'no delivery'
+           WHEN l.scope_code <> r.county_code THEN 'latest ' || l.period || ' (delivered for ' || l.scope_code || ')'
+           ELSE 'latest ' || l.period END,
+      CAST(? AS TIMESTAMP), l.period, l.scope_code, l.received_at
+    FROM tmp_region r CROSS JOIN (VALUES ${types}) AS t(extract_type)
+    LEFT JOIN latest l ON l.county_code = r.county_code AND l.extract_type = t.extract_type`,
+    [dataLastMonth, dataLastMonth, dataLastMonth, computedAt],
+  );
+}
+
+/** Columns of mart_quality added after its first version (kept in place on older warehouses). */
+export async function ensureQualityColumns(wh: Warehouse): Promise<void> {
+  await wh.run(MART_QUALITY_DDL);
+  await wh.run("ALTER TABLE mart_quality ADD COLUMN IF NOT EXISTS latest_period VARCHAR");
+  await wh.run("ALTER TABLE mart_quality ADD COLUMN IF NOT EXISTS scope_code VARCHAR");
+  await wh.run("ALTER TABLE mart_quality ADD COLUMN IF NOT EXISTS latest_received_at TIMESTAMP");
 }

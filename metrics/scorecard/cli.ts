@@ -7,9 +7,10 @@ import { allocationCsv, allocationJson, allocationTable, allocationXlsx } from "
 import { compareWithRecorded, runAllocation } from "../allocation/run.js";
 import { computeScores } from "./compute.js";
 import { loadScorecardConfig, readJsonFile } from "./load.js";
-import { DETAIL_COLUMNS, detailTable, readDetail, readScores, scoresCsv, scoresJson, scoresTable } from "./report.js";
+import { DETAIL_COLUMNS, detailTable, flattenScores, readDetail, readScores, scoreColumns, scoresJson, scoresTable } from "./report.js";
 import { toCsv } from "../export/csv.js";
-import { parseWindow } from "../windows.js";
+import { toTextTable } from "../export/table.js";
+import type { Column } from "../export/columns.js";
 
 /** Parse a pool: whole yuan, with optional thousands separators, 元, or a 万 / 亿 multiplier. */
 export function parsePool(text: string): number {
@@ -44,24 +45,38 @@ export function registerScoreCommands(program: Command): void {
     .option("--out <file>", "write to a file instead of standard output")
     .option("--db <path>", "warehouse file", DEFAULT_DB)
     .action(async (opts: { window: string; level: string; format: string; config?: string; detail?: string; out?: string; db: string }) => {
-      parseWindow(opts.window);
+      const fresh = await import("../indicators/commands.js");
+      opts.window = fresh.windowArg(opts.window);
       const cfg = loadScorecardConfig(opts.config);
       await withWarehouse(opts.db, async (wh) => {
+        // Indicators of the window and the one before it (rank change), computed when missing or stale.
+        await fresh.freshIndicators(wh, fresh.scoreWindows(opts.window));
         await computeScores(wh, { windows: [opts.window], config: cfg });
-        const rows = await readScores(wh, opts.window, opts.level);
+        const scored = await readScores(wh, opts.window, opts.level);
+        const statuses = await fresh.scoreStatuses(wh, opts.window, scored, cfg.dimensions.flatMap((d) => d.indicators.map((i) => i.id)));
+        const rows = scored.map((r) => ({ ...r, ...statuses.get(r.region_code)! }));
         if (rows.length === 0) throw new Error(`no ${opts.level} scores for window ${opts.window}`);
         if (opts.detail) {
           const detail = await readDetail(wh, opts.window, opts.level, opts.detail, cfg);
-          if (detail.length === 0) throw new Error(`no ${opts.level} ${opts.detail} in window ${opts.window}`);
+          if (detail.length === 0)
+            fresh.usageError(`no ${opts.level} ${opts.detail} in window ${opts.window}; nearest: ${fresh.nearestCodes(opts.detail, rows.map((r) => r.region_code)).map((c) => `${c} ${rows.find((r) => r.region_code === c)?.region_name ?? ""}`.trim()).join(", ")}`);
           const score = rows.find((r) => r.region_code === opts.detail);
           if (opts.format === "json") emit(JSON.stringify({ score, indicators: detail }, null, 2) + "\n", opts.out);
           else if (opts.format === "csv") emit(toCsv(detail, DETAIL_COLUMNS), opts.out);
           else emit(detailTable(detail, score), opts.out);
           return;
         }
+        const status: Column[] = [
+          { key: "status", header: "状态" },
+          { key: "reason", header: "说明" },
+        ];
         if (opts.format === "json") emit(scoresJson(rows), opts.out);
-        else if (opts.format === "csv") emit(scoresCsv(rows, cfg), opts.out);
-        else emit(scoresTable(rows, cfg, opts.window, opts.level), opts.out);
+        else if (opts.format === "csv") emit(toCsv(flattenScores(rows, cfg), [...scoreColumns(cfg), ...status]), opts.out);
+        else {
+          const table = scoresTable(rows, cfg, opts.window, opts.level);
+          const notOk = rows.filter((r) => r.status !== "ok");
+          emit(table + (notOk.length ? toTextTable(notOk, [{ key: "region_code", header: "区划代码" }, { key: "region_name", header: "名称" }, ...status]) : ""), opts.out);
+        }
       });
     });
 
@@ -91,12 +106,14 @@ export function registerScoreCommands(program: Command): void {
         compare?: string;
         db: string;
       }) => {
-        parseWindow(opts.window);
+        const fresh = await import("../indicators/commands.js");
+        opts.window = fresh.windowArg(opts.window);
         const pool = parsePool(opts.pool);
         const config = opts.config ? parseAllocationConfig(readJsonFile(opts.config, "allocation configuration"), `allocation configuration ${opts.config}`) : DEFAULT_ALLOCATION;
         const scorecard = loadScorecardConfig(opts.scorecard);
         if (opts.format === "xlsx" && !opts.out) throw new Error("--format xlsx needs --out FILE");
         await withWarehouse(opts.db, async (wh) => {
+          await fresh.freshForAllocation(wh, opts.window, () => computeScores(wh, { windows: [opts.window], config: scorecard }), scorecard.version);
           const run = await runAllocation(wh, {
             window: opts.window,
             pool,

@@ -142,7 +142,8 @@ export async function readObservations(wh: Warehouse, windows?: string[]): Promi
   );
   const out = new Map<string, Observation[]>();
   for (const r of rows) {
-    const status = r.status === "ok" || r.status === "na" || r.status === "gap" ? r.status : "gap";
+    // A provisional figure (working days on weekends alone for a year without its official schedule) is scored as a value.
+    const status = r.status === "provisional" ? "ok" : r.status === "ok" || r.status === "na" || r.status === "gap" ? r.status : "gap";
     let list = out.get(r.window);
     if (!list) out.set(r.window, (list = []));
     list.push({

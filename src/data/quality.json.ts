@@ -3,6 +3,7 @@
 import { indicatorCatalogue } from "./_catalogue.js";
 import { extractLabels, fieldLabels } from "./_labels.js";
 import { emitJson } from "./_marts.js";
+import { levelTerms } from "../../metrics/terms.js";
 
 await emitJson(async (m) => {
   const catalogue = await indicatorCatalogue();
@@ -48,6 +49,18 @@ await emitJson(async (m) => {
     `SELECT region_code AS code, "window", subject AS indicator, value, median_history, z_history, median_peers, z_peers
      FROM mart_quality WHERE kind = 'outlier' AND flagged ORDER BY "window" DESC, greatest(abs(coalesce(z_history, 0)), abs(coalesce(z_peers, 0))) DESC LIMIT 300`,
   );
+  // Ledger freshness: per county and event ledger, the latest period delivered that covers it
+  // (its own file or its city's/province's) and how many months it lags the data's latest month.
+  const ledgers = await m.rows<{ code: string; ledger: string; latest_period: string | null; scope_code: string | null; months_behind: number | null; data_last_month: string }>(
+    "mart_quality",
+    `SELECT region_code AS code, subject AS ledger, latest_period, scope_code, CAST(value AS INTEGER) AS months_behind, "window" AS data_last_month
+     FROM mart_quality WHERE kind = 'ledger' ORDER BY 1, 2`,
+  );
+  // Years whose working days were counted on weekends alone (no official schedule yet): their figures are provisional.
+  const provisional = await m.rows<{ reason: string; windows: number; figures: number }>(
+    "mart_indicator",
+    `SELECT reason, count(DISTINCT "window") AS windows, count(*) AS figures FROM mart_indicator WHERE status = 'provisional' GROUP BY 1 ORDER BY 1`,
+  );
   const label = new Map(catalogue.map((c) => [c.id, c]));
   const fields = fieldLabels();
   return {
@@ -56,6 +69,9 @@ await emitJson(async (m) => {
     byMonth,
     loads,
     rejects: rejects.map((r) => ({ ...r, column_name: r.column_name ? (fields[r.column_name] ?? r.column_name) : null })),
+    ledgerFreshness: ledgers.map((r) => ({ ...r, name: names.get(r.code) ?? r.code, city_name: names.get(r.code.slice(0, 4)) ?? "" })),
+    provisional: provisional.map((p) => ({ ...p, years: [...new Set(p.reason.match(/\b(19|20|21)\d{2}\b/g) ?? [])] })),
+    terms: levelTerms(ledgers[0]?.code ?? byCountyExtract[0]?.code),
     outliers: outliers.map((o) => ({ ...o, name: names.get(o.code) ?? o.code, label: label.get(o.indicator)?.label ?? o.indicator, unit: label.get(o.indicator)?.unit ?? "count" })),
   };
 });

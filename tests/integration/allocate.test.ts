@@ -163,7 +163,7 @@ describe("jiuzhu score and allocate", () => {
     const detail = await cli("score", "--window", "2026-06", "--detail", "150104", "--db", db);
     expect(detail.out).toMatch(/玉泉区（150104）2026-06 +综合得分 \d+\.\d\d/);
     const bad = await cli("score", "--window", "2026-13", "--db", db);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2); // a mistyped window is a usage error (issue 15)
     expect(bad.err).toMatch(/not a reporting window: "2026-13"/);
   });
 

@@ -16,19 +16,20 @@ describe("reporting completeness and timeliness", () => {
     // complaints: first file on time, replaced later — still on time
     await insertDelivery(wh, { delivery_id: 4, extract_type: "complaints", county_code: A, period: "2026-01", received_at: "2026-02-10 08:00:00", status: "superseded" });
     await insertDelivery(wh, { delivery_id: 5, extract_type: "complaints", county_code: A, period: "2026-01", received_at: "2026-02-25 08:00:00" });
-    // funds: never delivered
+    // funds: never delivered by A; the province has funds from 2026-01 (C delivered), so A owes them
+    await insertDelivery(wh, { delivery_id: 6, extract_type: "funds", county_code: "150202", period: "2026-01", received_at: "2026-02-05 08:00:00" });
     await computeIndicators(wh);
   });
   afterAll(() => wh.close());
 
-  it("counts expected (county, extract, month) deliveries present and on time", async () => {
+  it("counts expected (county, extract, month) deliveries of the monthly extracts (roster, payments, funds) present and on time", async () => {
     const c = await mart(wh, "reporting.completeness", "2026-01");
-    expect([c.get(A)!.numerator, c.get(A)!.denominator]).toEqual([4, 5]);
-    expect([c.get("15")!.numerator, c.get("15")!.denominator]).toEqual([4, 20]);
+    expect([c.get(A)!.numerator, c.get(A)!.denominator]).toEqual([2, 3]); // roster, payments; funds missing
+    expect([c.get("15")!.numerator, c.get("15")!.denominator]).toEqual([3, 12]); // 4 counties × 3 extracts
     expect(c.get("150203")!.value).toBe(0);
     const t = await mart(wh, "reporting.timeliness", "2026-01");
-    expect([t.get(A)!.numerator, t.get(A)!.denominator]).toEqual([3, 5]);
-    expect(t.get("15")!.value).toBeCloseTo(3 / 20, 12);
+    expect([t.get(A)!.numerator, t.get(A)!.denominator]).toEqual([1, 3]); // payments late
+    expect(t.get("15")!.value).toBeCloseTo(2 / 12, 12);
   });
   it("a delivered extract with no rows is not a gap; a missing one is", async () => {
     const paid = (await mart(wh, "funds.paid_rate", "2026-01")).get(A)!;
@@ -42,8 +43,6 @@ describe("reporting completeness and timeliness", () => {
       [A],
     );
     expect(rows.map((r) => [r.subject, Number(r.present), Number(r.on_time), r.note])).toEqual([
-      ["applications", 1, 1, ""],
-      ["complaints", 1, 1, ""],
       ["funds", 0, 0, "missing 2026-01"],
       ["payments", 1, 0, "late 2026-01"],
       ["roster", 1, 1, ""],

@@ -80,14 +80,16 @@ describe("coverage", () => {
     await expectRatio("coverage.persons", "2026-Q1", A, 7, 2);
     await expectStatus("coverage.persons", "2026-Q1", B, "gap"); // no February roster
     await expectValue("coverage.persons", "2026-01", "15", 6); // A 4 + B 1 + C 2, person 3 on A's and C's rosters
-    await expectRatio("coverage.persons", "2026-Q1", "1501", 8, 2); // January A 4 + B 1, February A 3
-    await expectRatio("coverage.persons", "2026-Q1", "15", 10, 2); // January 6, February 4
+    // A city's persons are counted over its counties that have the figure: B is a gap for the quarter.
+    await expectRatio("coverage.persons", "2026-Q1", "1501", 7, 2); // January A 4, February A 3
+    await expectRatio("coverage.persons", "2026-Q1", "15", 9, 2); // January A 4 + C 2 − person 3, February A 3 + C 1
     await expectValue("coverage.persons", "2025", A, 3);
   });
   it("rates over the population of the window's year (else the latest earlier)", async () => {
     await expectRatio("coverage.rate", "2026-Q1", "1501", 3.5, 10000); // B is a gap
     await expectRatio("coverage.need_rate", "2026-Q1", A, 3.5, 5);
-    await expectRatio("coverage.need_rate", "2026-Q1", "15", 5, 8); // A 3.5 + C 1.5 over 5 + 3
+    // The province's own persons (person 3 once): (5 + 4) / 2 = 4.5 over 5 + 3
+    await expectRatio("coverage.need_rate", "2026-Q1", "15", 4.5, 8);
     await expectRatio("coverage.rate", "2025-12", A, 3, 9000);
     await expectStatus("coverage.rate", "2025-12", C, "na"); // no profile for 2025 or before
     await expectStatus("coverage.rate", "2025-12", "1502", "gap"); // and D delivered no roster
@@ -126,13 +128,15 @@ describe("accuracy and integrity", () => {
     await expectRatio("accuracy.relative_filed_rate", "2026-Q1", A, 2, 4);
     await expectStatus("accuracy.relative_filed_rate", "2026-Q1", C, "na");
   });
-  it("duplicates: persons on more than one household within the region", async () => {
-    await expectValue("integrity.duplicate_persons", "2026-01", A, 0); // person 3 is on one household of A…
-    await expectValue("integrity.duplicate_persons", "2026-01", C, 0); // …and one of C
-    await expectValue("integrity.duplicate_persons", "2026-01", "15", 1); // the province sees both
-    await expectValue("integrity.duplicate_persons", "2026-01", "1501", 0);
+  it("duplicates: a county's persons also on another household anywhere; a region's persons on two of its households", async () => {
+    // Person 3 is on A's H2 and C's H9 in January: a problem of both counties.
+    await expectValue("integrity.duplicate_persons", "2026-01", A, 1);
+    await expectValue("integrity.duplicate_persons", "2026-01", C, 1);
+    await expectValue("integrity.duplicate_persons", "2026-01", "15", 1); // one person
+    await expectValue("integrity.duplicate_persons", "2026-01", "1501", 0); // within 1501 person 3 has one household
     await expectValue("integrity.duplicate_persons", "2026-02", A, 1); // person 4 on H1 and H3
-    await expectValue("integrity.duplicate_persons", "2026-Q1", A, 1);
+    await expectValue("integrity.duplicate_persons", "2026-Q1", A, 2);
+    await expectValue("integrity.duplicate_persons", "2026-Q1", C, 1);
     await expectValue("integrity.duplicate_persons", "2026-Q1", "15", 2);
   });
 });
@@ -187,7 +191,8 @@ describe("people: satisfaction and complaints", () => {
     const c = await get("complaints.per_10k", "2026-01", A);
     expect([c.status, c.numerator, c.denominator]).toEqual(["ok", 3, 4]);
     expect(c.value).toBeCloseTo(7500, 8);
-    await expectValue("complaints.per_10k", "2026-Q1", "15", (4 / 5) * 10000);
+    // The province's own persons over A and C (B delivered no complaints): (5 + 4) / 2
+    await expectValue("complaints.per_10k", "2026-Q1", "15", (4 / 4.5) * 10000);
     await expectRatio("complaints.on_time_rate", "2026-01", A, 1, 2);
     await expectRatio("complaints.on_time_rate", "2025-12", A, 1, 1);
     await expectRatio("complaints.substantiated_rate", "2026-01", A, 2, 2);
@@ -226,7 +231,8 @@ describe("ratios are ratios of sums at every level", () => {
         SELECT indicator, "window", left(region_code, 4) AS city, left(region_code, 2) AS prov,
           CAST(numerator AS DOUBLE) AS num, CAST(denominator AS DOUBLE) AS den
         FROM mart_indicator WHERE level = 'county' AND status = 'ok' AND denominator IS NOT NULL
-          AND indicator <> 'coverage.persons') -- a stock of distinct persons, not a ratio
+          -- a stock of distinct persons and the rates over it: counted from the rows at every level
+          AND indicator NOT IN ('coverage.persons', 'coverage.rate', 'coverage.need_rate', 'complaints.per_10k'))
       SELECT m.indicator, m."window", m.level, m.region_code, CAST(m.numerator AS DOUBLE) AS num, CAST(m.denominator AS DOUBLE) AS den, m.value,
         sum(c.num) AS cnum, sum(c.den) AS cden
       FROM mart_indicator m JOIN c ON c.indicator = m.indicator AND c."window" = m."window"
@@ -277,8 +283,7 @@ describe("case lists behind the problem counts", () => {
         FROM mart_indicator WHERE level = 'county' AND status = 'ok'
           AND indicator IN ('process.on_time_rate', 'process.home_visit_rate', 'integrity.duplicate_persons', 'funds.unlisted_payments',
             'funds.proxy_violations', 'accuracy.relative_filed_rate', 'accuracy.review_on_time_rate', 'complaints.on_time_rate')),
-      c AS (SELECT indicator, "window", county_code AS region_code, count(*) AS listed FROM mart_case
-            WHERE detail::JSON->>'scope' IS DISTINCT FROM 'across_counties' GROUP BY ALL)
+      c AS (SELECT indicator, "window", county_code AS region_code, count(*) AS listed FROM mart_case GROUP BY ALL)
       SELECT m.*, CAST(coalesce(c.listed, 0) AS INTEGER) AS listed FROM m LEFT JOIN c USING (indicator, "window", region_code)`);
     expect(rows.length).toBeGreaterThan(50);
     for (const r of rows) expect(r.listed, `${r.indicator} ${r.window} ${r.region_code}`).toBe(r.expected);

@@ -69,12 +69,12 @@ export async function insertRows(wh: Warehouse, type: ExtractType, rows: Fixture
 
 export async function insertDelivery(
   wh: Warehouse,
-  d: { delivery_id: number; extract_type: string; county_code: string; period: string; received_at: string; status?: string; content_hash?: string },
+  d: { delivery_id: number; extract_type: string; county_code: string | null; period: string; received_at: string; status?: string; content_hash?: string; file_name?: string },
 ): Promise<void> {
   await wh.run(
     `INSERT INTO meta_delivery (delivery_id, file_name, content_hash, extract_type, county_code, period, received_at, status)
      VALUES (?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), ?)`,
-    [d.delivery_id, `${d.extract_type}_${d.period}_${d.county_code}.csv`, d.content_hash ?? `h${d.delivery_id}`, d.extract_type, d.county_code, d.period, d.received_at, d.status ?? "current"],
+    [d.delivery_id, d.file_name ?? `${d.extract_type}_${d.period}_${d.county_code}.csv`, d.content_hash ?? `h${d.delivery_id}`, d.extract_type, d.county_code, d.period, d.received_at, d.status ?? "current"],
   );
 }
 
