@@ -404,7 +404,7 @@ function allocateLevel(items: Item[], P: bigint, config: AllocationConfig, w: Al
         required: Number(P * unit),
         available: Number(sumHi * unit),
         missing: Number((P - sumHi) * unit),
-        message: `${scope}${names}：${m} 个参与分配的${w.countyShort}上限合计 ${yuanText(sumHi * unit)}，不足可分配资金 ${yuanText(P * unit)}，尚有 ${yuanText((P - sumHi) * unit)} 无法分配`,
+        message: `${scope}${names}：${m} 个参与分配的${w.countyShort}上限合计 ${yuanText(sumHi * unit)}，不足可分配资金 ${yuanText(P * unit)}，尚有 ${yuanText((P - sumHi) * unit)}无法分配`,
       });
     }
   }
@@ -457,7 +457,7 @@ function allocateLevel(items: Item[], P: bigint, config: AllocationConfig, w: Al
             required: Number(D * unit),
             available: Number(space * unit),
             missing: Number((D - space) * unit),
-            message: `${scope}${names}：结余扣减 ${yuanText(D * unit)}需再分配，其余${w.countyShort}距上限只剩 ${yuanText(space * unit)}，尚有 ${yuanText((D - space) * unit)} 无法分配`,
+            message: `${scope}${names}：结余扣减 ${yuanText(D * unit)}需再分配，其余${w.countyShort}距上限只剩 ${yuanText(space * unit)}，尚有 ${yuanText((D - space) * unit)}无法分配`,
           });
           return out;
         }
