@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { registerDemo } from "../data/generator/cli.js";
 import { registerIngest } from "../loaders/cli.js";
 import { registerMetrics } from "../metrics/cli.js";
+import { registerSelfEvaluationReport } from "../metrics/selfeval/cli.js";
 import { registerPipeline } from "./pipeline.js";
 
 export function buildProgram(): Command {
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDemo(program);
   registerIngest(program);
+  registerSelfEvaluationReport(program.commands.find((c) => c.name() === "report")!);
   registerMetrics(program);
   registerPipeline(program);
   return program;

@@ -2,7 +2,7 @@
 // alone with exact (bigint rational) arithmetic, the CSV holds the table only with its audit
 // beside it, an impossible floor fails in Chinese, a deduction to zero says why, and the
 // two-level run adds up at both levels.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
@@ -280,7 +280,7 @@ describe("demo warehouse (when present)", () => {
   const demo = process.env.JIUZHU_DEMO_DB ?? "data/warehouse.duckdb";
   it.skipIf(!existsSync(demo))("recomputes all of the demo province's amounts from the XLSX, and every 0 元 says why", async () => {
     const copy = join(dir, "demo.duckdb");
-    writeFileSync(copy, readFileSync(demo));
+    copyFileSync(demo, copy);
     const file = join(dir, "demo.xlsx");
     const r = await cli("allocate", "--window", "2025", "--pool", "50,000,000", "--format", "xlsx", "--out", file, "--no-record", "--db", copy);
     expect(r.code, r.err).toBe(0);
