@@ -1,6 +1,6 @@
 // The 项目支出绩效自评表 as XLSX (exceljs: merged cells like the paper form, A4 portrait, one
 // page wide, the indicator header repeated) and DOCX (docx: one table, header row repeated).
-import { AlignmentType, Document, Packer, PageOrientation, Paragraph, Table, TableCell, TableRow, TextRun, VerticalMergeType, WidthType } from "docx";
+import { AlignmentType, Document, Packer, PageOrientation, Paragraph, Table, TableCell, TableLayoutType, TableRow, TextRun, VerticalMergeType, WidthType } from "docx";
 import ExcelJS from "exceljs";
 import { neutralise } from "../export/columns.js";
 import type { SelfEvalForm } from "./form.js";
@@ -141,7 +141,7 @@ export async function selfEvalXlsx(f: SelfEvalForm): Promise<Uint8Array> {
 }
 
 const SONG = "宋体";
-const text = (t: string, o: { bold?: boolean; size?: number } = {}) => new TextRun({ text: t, font: SONG, size: o.size ?? 20, bold: o.bold });
+const text = (t: string, o: { bold?: boolean; size?: number } = {}) => new TextRun({ text: t, font: SONG, size: o.size ?? 18, bold: o.bold });
 const para = (t: string, o: { bold?: boolean; size?: number; center?: boolean } = {}) =>
   new Paragraph({ alignment: o.center ? AlignmentType.CENTER : AlignmentType.LEFT, children: [text(t, o)] });
 const cell = (t: string, o: { bold?: boolean; center?: boolean; span?: number; merge?: "restart" | "continue"; width?: number } = {}) =>
@@ -149,10 +149,12 @@ const cell = (t: string, o: { bold?: boolean; center?: boolean; span?: number; m
     children: [para(t, { bold: o.bold, center: o.center })],
     columnSpan: o.span,
     verticalMerge: o.merge === "restart" ? VerticalMergeType.RESTART : o.merge === "continue" ? VerticalMergeType.CONTINUE : undefined,
-    width: o.width ? { size: o.width, type: WidthType.PERCENTAGE } : undefined,
+    width: o.width ? { size: o.width, type: WidthType.DXA } : undefined,
   });
 
-const WIDTHS = [10, 10, 22, 10, 11, 6, 6, 25];
+/** Column widths in twips: A4 (11906) less the margins (2 × 900). */
+const WIDTHS = [1100, 1150, 2250, 1050, 1150, 650, 700, 2056];
+const FULL = WIDTHS.reduce((a, b) => a + b, 0);
 
 export async function selfEvalDocx(f: SelfEvalForm): Promise<Uint8Array> {
   const g = formGrid(f);
@@ -166,7 +168,7 @@ export async function selfEvalDocx(f: SelfEvalForm): Promise<Uint8Array> {
       }),
     );
   }
-  const meta = new Table({ width: { size: 100, type: WidthType.PERCENTAGE }, rows });
+  const meta = new Table({ width: { size: FULL, type: WidthType.DXA }, columnWidths: WIDTHS, layout: TableLayoutType.FIXED, rows });
   const ind: TableRow[] = [new TableRow({ tableHeader: true, children: HEAD.map((h, i) => cell(h, { bold: true, center: true, width: WIDTHS[i] })) })];
   g.indicators.forEach((line, k) => {
     const prev = g.indicators[k - 1];
@@ -186,7 +188,7 @@ export async function selfEvalDocx(f: SelfEvalForm): Promise<Uint8Array> {
     );
   });
   ind.push(new TableRow({ children: [cell(g.total[0]!, { bold: true, center: true, span: 5 }), cell(g.total[5]!, { bold: true, center: true }), cell(g.total[6]!, { bold: true, center: true }), cell(g.total[7]!, { bold: true })] }));
-  const table = new Table({ width: { size: 100, type: WidthType.PERCENTAGE }, rows: ind });
+  const table = new Table({ width: { size: FULL, type: WidthType.DXA }, columnWidths: WIDTHS, layout: TableLayoutType.FIXED, rows: ind });
   const doc = new Document({
     creator: "Jiuzhu 救助",
     title: `${g.title} ${f.region.name} ${f.year}`,
