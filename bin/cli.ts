@@ -23,6 +23,7 @@ const LAYERS: Layer[] = [
       (await import("../loaders/cli.js")).registerIngest(p);
       const report = p.commands.find((c) => c.name() === "report")!;
       (await import("../metrics/indicators/freshness-cli.js")).registerFreshnessReport(report);
+      (await import("../metrics/selfeval/cli.js")).registerSelfEvaluationReport(report);
     },
   },
   {
