@@ -1,8 +1,10 @@
 // Charts drawn with Plot (bundled from node_modules): trends with control limits,
 // counties by city, grade distributions, funnel plots.
 import * as Plot from "@observablehq/plot";
-import {formatValue, monthTick, formatRate, formatCount} from "./format.js";
+import {html} from "htl";
+import {formatValue, monthTick, formatRate, formatCount, windowLabel} from "./format.js";
 import {GRADES, GRADE_COLORS, gradeColor, LINE_COLOR, PEER_COLOR, SIGNAL_COLOR} from "./colors.js";
+import {classify, LEGEND_COLOR, LEGEND_LABEL} from "./legend.js";
 
 const FONT = {fontFamily: "var(--sans-serif)", fontSize: "11px"};
 
@@ -40,26 +42,53 @@ export function controlChart(series, {centre, lower, upper, unit, width = 300, h
   });
 }
 
-/** Every county as a dot on one line per city, coloured by grade. */
-export function countyStrip(counties, {x, unit = "rate", width = 640, label = ""} = {}) {
+/**
+ * Every county as a dot on one line per city. Coloured by grade (`legend` absent),
+ * or by the indicator's legend set (`legend: {target, band}`: 达标 / 接近目标 / 未达标);
+ * the colour legend lists exactly the classes the dots can take.
+ */
+export function countyStrip(counties, {x, unit = "rate", width = 640, label = "", legend = null} = {}) {
   const data = counties.filter((d) => d[x] !== null && d[x] !== undefined);
   const cities = [...new Set(data.map((d) => d.city_name ?? d.city_code))];
+  const NONE = "无目标";
+  const classOf = (d) => {
+    const c = legend ? classify(d[x], legend.target, legend.band) : null;
+    return c ? LEGEND_LABEL[c] : NONE;
+  };
+  const color = legend
+    ? legend.target
+      ? {domain: ["met", "near", "missed"].map((c) => LEGEND_LABEL[c]), range: [LEGEND_COLOR.met, LEGEND_COLOR.near, LEGEND_COLOR.missed], legend: true}
+      : {domain: [NONE], range: [LEGEND_COLOR.none], legend: true}
+    : {domain: [...GRADES, "未评分"], range: [...GRADE_COLORS, "#bdbdbd"], legend: true};
+  const fill = legend ? classOf : (d) => d.grade ?? "未评分";
   return Plot.plot({
     width,
     height: Math.max(160, cities.length * 26 + 50),
     style: FONT,
-    marginLeft: 110,
-    x: {label, tickFormat: tickFormat(unit), grid: true, nice: true},
+    marginLeft: Math.min(110, Math.max(70, width * 0.22)),
+    x: {label, tickFormat: tickFormat(unit), grid: true, nice: true, ticks: Math.max(3, Math.floor(width / 90))},
     y: {domain: cities, label: null},
-    color: {domain: [...GRADES, "未评分"], range: [...GRADE_COLORS, "#bdbdbd"], legend: true},
+    color,
     marks: [
-      Plot.dot(data, {x, y: (d) => d.city_name ?? d.city_code, r: 5, fill: (d) => d.grade ?? "未评分", stroke: "#333", strokeWidth: 0.5, tip: true, title: (d) => `${d.name}（${d.city_name ?? ""}）\n${label}：${formatValue(d[x], unit)}${d.grade ? `\n等级：${d.grade}` : ""}`})
+      Plot.dot(data, {x, y: (d) => d.city_name ?? d.city_code, r: 5, fill, stroke: "#333", strokeWidth: 0.5, tip: true, title: (d) => `${d.name}（${d.city_name ?? ""}）\n${label}：${formatValue(d[x], unit)}${legend ? `\n${classOf(d)}` : d.grade ? `\n等级：${d.grade}` : ""}`})
     ]
   });
 }
 
+/**
+ * A small monthly trend with its control limits, labelled with its first and last
+ * month and its unit underneath (a sparkline must say what it spans).
+ */
+export function sparkline(series, {centre, lower, upper, unit, unitLabel = "", width = 200, height = 60} = {}) {
+  const months = series.map((d) => d.window);
+  return html`<figure class="sparkline">
+    ${controlChart(series, {centre, lower, upper, unit, width, height, axis: false})}
+    <figcaption class="spark-axis"><span class="first">${months.length ? windowLabel(months[0]) : ""}</span><span class="unit">${unitLabel ? `单位：${unitLabel}` : ""}</span><span class="last">${months.length ? windowLabel(months.at(-1)) : ""}</span></figcaption>
+  </figure>`;
+}
+
 /** How many regions got each grade. */
-export function gradeBars(rows, {width = 320} = {}) {
+export function gradeBars(rows, {width = 320, label = "单位数"} = {}) {
   const counts = GRADES.map((g) => ({grade: g, n: rows.filter((r) => r.grade === g).length}));
   return Plot.plot({
     width,
@@ -67,7 +96,7 @@ export function gradeBars(rows, {width = 320} = {}) {
     style: FONT,
     marginLeft: 50,
     marginRight: 30,
-    x: {label: "区县数", grid: true},
+    x: {label, grid: true},
     y: {domain: GRADES, label: null},
     marks: [
       Plot.barX(counts, {x: "n", y: "grade", fill: (d) => gradeColor(d.grade)}),

@@ -5,7 +5,8 @@ import { DEFAULT_SCORECARD } from "../../metrics/scorecard/config.js";
 import { indicatorCatalogue } from "./_catalogue.js";
 import { emitJson } from "./_marts.js";
 import { funnelBands } from "./_funnel.js";
-import { latestOfEachKind, sortWindows } from "./_windows.js";
+import { defaultWindow, latestOfEachKind, sortWindows, windowList } from "./_windows.js";
+import { provinceTerms } from "./_terms.js";
 
 await emitJson(async (m) => {
   const catalogue = await indicatorCatalogue();
@@ -64,6 +65,9 @@ await emitJson(async (m) => {
     funnelMap[w]![id]!.bands = funnelBands(rows);
   }
   return {
+    terms: await provinceTerms(m),
+    windowList: windowList(windows),
+    defaultWindow: defaultWindow(windows),
     configVersion: cfg.version,
     configTitle: cfg.title,
     grades: cfg.grades,
