@@ -106,12 +106,12 @@ export function gradeBars(rows, {width = 320, label = "单位数"} = {}) {
   });
 }
 
-const FLAG_GOOD = {above_998: "显著优于全省", above_95: "优于全省（警戒）", within: "在控制限内", below_95: "低于全省（警戒）", below_998: "显著低于全省"};
-const FLAG_BAD = {above_998: "显著差于全省", above_95: "差于全省（警戒）", within: "在控制限内", below_95: "好于全省（警戒）", below_998: "显著好于全省"};
+const FLAG_GOOD = {above_998: "显著优于{p}", above_95: "优于{p}（警戒）", within: "在控制限内", below_95: "低于{p}（警戒）", below_998: "显著低于{p}"};
+const FLAG_BAD = {above_998: "显著差于{p}", above_95: "差于{p}（警戒）", within: "在控制限内", below_95: "好于{p}（警戒）", below_998: "显著好于{p}"};
 
 /** The Chinese reading of a funnel flag of mart_funnel, given the indicator's direction. */
-export function funnelFlagLabel(flag, higherIsBetter = true) {
-  return (higherIsBetter ? FLAG_GOOD : FLAG_BAD)[flag] ?? flag;
+export function funnelFlagLabel(flag, higherIsBetter = true, province = "全省") {
+  return (higherIsBetter ? FLAG_GOOD : FLAG_BAD)[flag]?.replace("{p}", province) ?? flag;
 }
 
 /**
@@ -119,7 +119,7 @@ export function funnelFlagLabel(flag, higherIsBetter = true) {
  * against its denominator, with the scorecard's 95% and 99.8% limits around the
  * provincial rate. A county outside them differs by more than chance.
  */
-export function funnelPlot(points, {rate, bands, width = 640, height = 320, label = "", higherIsBetter = true, highlight = null} = {}) {
+export function funnelPlot(points, {rate, bands, width = 640, height = 320, label = "", higherIsBetter = true, highlight = null, province = "全省"} = {}) {
   const data = points.filter((d) => d.value !== null && d.denominator > 0);
   if (data.length === 0 || rate === null || rate === undefined) return null;
   const band = (bands ?? []).map(([n, l95, h95, l998, h998]) => ({n, l95, h95, l998, h998}));
@@ -132,12 +132,12 @@ export function funnelPlot(points, {rate, bands, width = 640, height = 320, labe
     marginLeft: 50,
     x: {type: "log", label: "分母（件数/户数）", tickFormat: formatCount},
     y: {label, tickFormat: (d) => formatRate(d, 0), grid: true},
-    color: {domain: order.map((f) => funnelFlagLabel(f, higherIsBetter)), range: colors, legend: true},
+    color: {domain: order.map((f) => funnelFlagLabel(f, higherIsBetter, province)), range: colors, legend: true},
     marks: [
       Plot.areaY(band, {x: "n", y1: "l998", y2: "h998", fill: LINE_COLOR, fillOpacity: 0.06, curve: "monotone-x"}),
       Plot.areaY(band, {x: "n", y1: "l95", y2: "h95", fill: LINE_COLOR, fillOpacity: 0.1, curve: "monotone-x"}),
       Plot.ruleY([rate], {stroke: "#333", strokeDasharray: "4,3"}),
-      Plot.dot(data, {x: "denominator", y: "value", fill: (d) => funnelFlagLabel(d.flag, higherIsBetter), stroke: (d) => (d.code === highlight ? "#000" : "#333"), strokeWidth: (d) => (d.code === highlight ? 2.5 : 0.5), r: (d) => (d.code === highlight ? 7 : 4), tip: true, title: (d) => `${d.name}\n${label}：${formatRate(d.value)}\n分母：${formatCount(d.denominator)}\n${funnelFlagLabel(d.flag, higherIsBetter)}`}),
+      Plot.dot(data, {x: "denominator", y: "value", fill: (d) => funnelFlagLabel(d.flag, higherIsBetter, province), stroke: (d) => (d.code === highlight ? "#000" : "#333"), strokeWidth: (d) => (d.code === highlight ? 2.5 : 0.5), r: (d) => (d.code === highlight ? 7 : 4), tip: true, title: (d) => `${d.name}\n${label}：${formatRate(d.value)}\n分母：${formatCount(d.denominator)}\n${funnelFlagLabel(d.flag, higherIsBetter, province)}`}),
       highlight ? Plot.text(data.filter((d) => d.code === highlight), {x: "denominator", y: "value", text: "name", dy: -12, fontWeight: "bold"}) : null
     ]
   });
