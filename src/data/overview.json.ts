@@ -114,7 +114,10 @@ await emitJson(async (m) => {
   }
   return {
     terms: await provinceTerms(m),
-    windows: windowList(windows),
+    /** Window ids, oldest first (the bulletin index reads these). */
+    windows,
+    /** Every window with its 环比 and 同比 windows, for the picker. */
+    windowList: windowList(windows),
     defaultWindow: defaultWindow(windows),
     province,
     headline,

@@ -23,7 +23,10 @@ describe("记分卡 scorecard", () => {
       const city = page.locator("select[name=city]");
       await city.selectOption({ index: 1 });
       const cityName = (await city.locator("option:checked").textContent())!.trim();
-      await page.waitForFunction((name) => [...document.querySelectorAll(".scorecard-table tbody tr td:nth-child(3)")].every((td) => td.textContent === name), cityName);
+      await page.waitForFunction((name) => {
+        const cells = [...document.querySelectorAll(".scorecard-table tbody tr td:nth-child(3)")];
+        return cells.length > 0 && cells.every((td) => td.textContent === name);
+      }, cityName);
       const inCity = await table.locator("tbody tr").count();
       await page.locator("select[name=top]").selectOption({ label: "前 5 名" });
       // 前 5 名 keeps every unit tied with the fifth (leaders.e2e.ts checks the count)
