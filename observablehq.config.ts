@@ -14,7 +14,7 @@ async function martKeys(): Promise<{ regions: string[]; windows: string[] }> {
     const has = await wh.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'mart_indicator'");
     if (has.length === 0) return { regions: [], windows: [] };
     const regions = await wh.query<{ code: string }>(
-      "SELECT DISTINCT region_code AS code FROM mart_indicator WHERE level IN ('city', 'county') ORDER BY 1",
+      "SELECT DISTINCT region_code AS code FROM mart_indicator WHERE level IN ('province', 'city', 'county') ORDER BY 1",
     );
     const windows = await wh.query<{ w: string }>('SELECT DISTINCT "window" AS w FROM mart_indicator ORDER BY 1');
     return { regions: regions.map((r) => r.code), windows: windows.map((r) => r.w) };

@@ -24,9 +24,9 @@ try {
     : null;
   const year = (await latestCompleteYear(wh)) ?? (latestYear === null ? null : Number(latestYear));
   const all = hasMart
-    ? (await wh.query<{ code: string }>(`SELECT DISTINCT region_code AS code FROM mart_indicator WHERE level IN ('county', 'city') ORDER BY 1`)).map((r) => r.code)
+    ? (await wh.query<{ code: string }>(`SELECT DISTINCT region_code AS code FROM mart_indicator WHERE level IN ('county', 'city', 'province') ORDER BY 1`)).map((r) => r.code)
     : [];
-  const withFigures = year === null ? [] : await regionsOfYear(wh, year, ["county", "city"]);
+  const withFigures = year === null ? [] : await regionsOfYear(wh, year, ["county", "city", "province"]);
   if (year !== null) await writeForms(wh, withFigures, year, out, DEFAULT_SELFEVAL, "both", (code) => code);
   const note = `暂无${year ?? ""}年度指标数据，无法生成项目支出绩效自评表。`;
   for (const code of all.filter((c) => !withFigures.includes(c))) {

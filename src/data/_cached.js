@@ -1,7 +1,7 @@
 // The parameterised loaders (region, indicator, bulletin pages) read their file from
 // one batch computation (_batch.ts), cached in the temp folder under a key of the
 // warehouse (path, size, mtime) and of the code it runs (src/data/_*, metrics/,
-// loaders/) — so 180 pages cost one
+// loaders/, src/components/*.ts) — so 180 pages cost one
 // pass over the warehouse instead of 180 TypeScript processes, and a changed
 // warehouse is never served stale.
 import {spawnSync} from "node:child_process";
@@ -26,7 +26,8 @@ function cacheKey() {
   }
   for (const f of readdirSync(here).filter((f) => f.startsWith("_")).sort()) h.update(f).update(readFileSync(join(here, f)));
   // the metric and loader code the batch imports (catalogue labels, scorecard rules …)
-  for (const dir of ["metrics", "loaders"]) for (const f of walk(resolve(here, "../..", dir))) h.update(f).update(readFileSync(f));
+  // and the browser-safe site modules the loaders import too (legend sets, control charts)
+  for (const dir of ["metrics", "loaders", "src/components"]) for (const f of walk(resolve(here, "../..", dir))) h.update(f).update(readFileSync(f));
   return h.digest("hex").slice(0, 20);
 }
 

@@ -24,6 +24,8 @@ function* walk(dir) {
 }
 
 function cacheKey() {
+  // the site's data version when the pipeline builds (bin/site.ts), else the warehouse file and the code
+  if (process.env.JIUZHU_SITE_DATA_VERSION) return process.env.JIUZHU_SITE_DATA_VERSION.slice(0, 20);
   const h = createHash("sha256").update(db);
   if (existsSync(db)) {
     const s = statSync(db);
