@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { registerDemo } from "../data/generator/cli.js";
 import { registerIngest } from "../loaders/cli.js";
+import { registerBulletinReport } from "../metrics/bulletin/cli.js";
 import { registerMetrics } from "../metrics/cli.js";
 import { registerPipeline } from "./pipeline.js";
 
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDemo(program);
   registerIngest(program);
+  registerBulletinReport(program.commands.find((c) => c.name() === "report")!);
   registerMetrics(program);
   registerPipeline(program);
   return program;
