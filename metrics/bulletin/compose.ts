@@ -206,6 +206,8 @@ export function composeBulletin(facts: Facts, config: BulletinConfig, p: Particu
   const defs = new Map(CATALOGUE.map((d) => [d.id as string, d]));
   const def = (id: string) => defs.get(id)!;
   const stated = new Set<string>();
+  // a stock over several months is the mean of its months: say so
+  const nameOf = (d: IndicatorDef) => (d.aggregation === "average_of_months" && plan.kind !== "month" ? `${d.name.zh}（月均）` : d.name.zh);
   const primary = plan.comparators[0] ?? null;
   const cmpFull = (c: Comparator) => (plan.open ? `${c.label}（${comparatorName(c, plan)}）` : c.label);
 
@@ -221,7 +223,7 @@ export function composeBulletin(facts: Facts, config: BulletinConfig, p: Particu
     if (!x) continue;
     stated.add(id);
     const m = measureOf(x.def);
-    const label = x.def.name.zh;
+    const label = nameOf(x.def);
     const changes = x.against.map((a) => changeText(x.now.value, a.before, m, a.comparator.label)).join("、");
     context.push(`${label}${figureText(x.now, m)}${changes ? `（${changes}）` : ""}`);
   }
@@ -353,7 +355,7 @@ export function composeBulletin(facts: Facts, config: BulletinConfig, p: Particu
   const sections = headings.map((h, i) => ({ heading: `${NUMERALS[i]}、${h}`, paragraphs: bodies[i]! }));
 
   // ---- 附件1: headline table (the same figures, as written)
-  const columns = ["指标", plan.label, ...plan.comparators.map((c) => `${c.label}（${comparatorName(c, plan)}）`), "评价"];
+  const columns = ["指标", plan.label, ...plan.comparators.map((c) => (c.label === comparatorName(c, plan) ? c.label : `${c.label}（${comparatorName(c, plan)}）`)), "评价"];
   const rows = HEADLINE.map((id) => {
     const d = def(id);
     const m = measureOf(d);
@@ -371,7 +373,7 @@ export function composeBulletin(facts: Facts, config: BulletinConfig, p: Particu
       const x = moveOf(d, facts);
       verdict = !x || x.against.length === 0 ? "—" : x.steady ? "持平" : x.better ? "改善" : "退步";
     }
-    return [d.name.zh, now, ...cells, verdict];
+    return [nameOf(d), now, ...cells, verdict];
   });
   const headline: TableBlock = {
     title: "主要指标情况表",
@@ -387,7 +389,7 @@ export function composeBulletin(facts: Facts, config: BulletinConfig, p: Particu
   // ---- 附件2: ranking
   const rankCount = new Map<number, number>();
   for (const c of facts.counties) if (c.rank !== null) rankCount.set(c.rank, (rankCount.get(c.rank) ?? 0) + 1);
-  const rankingColumns = ["排名", terms.city, terms.county, "综合得分", "等级", `名次变化（较${rankLabel ?? "上期"}）`];
+  const rankingColumns = ["排名", terms.city, terms.county, "综合得分", "等级", rankLabel ? `名次变化（较${rankLabel}）` : "名次变化"];
   const ranking = {
     title: `${terms.county}社会救助工作绩效考评得分排名`,
     columns: rankingColumns,

@@ -27,7 +27,7 @@ function pdfPages(pdf: Buffer): number {
 
 /** The text of every paragraph of a DOCX body. */
 async function docxParagraphs(body: Buffer): Promise<string[]> {
-  const xml = await (await JSZip.loadAsync(body)).file("word/document.xml")!.async("string");
+  const xml = await (await JSZip.loadAsync(new Uint8Array(body))).file("word/document.xml")!.async("string");
   return (xml.match(/<w:p[ >][\s\S]*?<\/w:p>/g) ?? []).map((p) => (p.match(/<w:t[^>]*>([^<]*)<\/w:t>/g) ?? []).map((t) => t.replace(/<[^>]+>/g, "")).join(""));
 }
 
@@ -86,8 +86,8 @@ describe("通报 bulletin", () => {
   });
 
   it("fits a 390 px phone; its wide tables scroll inside their own box", async () => {
-    const window = latestBulletin();
-    const visit = await site.open(`/bulletin/${window}`, { viewport: { width: 390, height: 844 } });
+    const id = latestBulletin();
+    const visit = await site.open(`/bulletin/${id}`, { viewport: { width: 390, height: 844 } });
     try {
       await visit.page.locator(".bulletin .ranking tbody tr").first().waitFor();
       const overflow = await visit.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

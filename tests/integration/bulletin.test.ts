@@ -143,7 +143,7 @@ describe("jiuzhu report bulletin", () => {
     // ties at the cut: both counties at 100 commended, the rule stated
     expect(text).toContain("按照“考评等级为优秀、综合得分居前1名（得分并列的一并列入）”的规则，以下2个旗县（市、区）予以通报表扬：呼和浩特市新城区（100.0分）、呼和浩特市回民区（100.0分）");
     expect(text).toContain("以下1个旗县（市、区）需要整改：呼和浩特市赛罕区（40.0分，主要失分：按时办结率62.0%）");
-    expect(text).toContain("在保人数12,000人（较上年同期增加100人、较上季度减少248人）");
+    expect(text).toContain("在保人数（月均）12,000人（较上年同期增加100人、较上季度减少248人）");
     expect(text).not.toMatch(/−0\.0|-0\.0|下降0\.0|上升0\.0/);
   });
 
@@ -177,7 +177,7 @@ describe("jiuzhu report bulletin", () => {
     const out = join(dir, "q2.docx");
     const r = await runCli("report", "bulletin", "--window", "2026-Q2", "--doc-number", "内民政发〔2026〕12号", "--date", "2026-07-20", "--out", out, "--db", db);
     expect(r.code).toBe(0);
-    const zip = await JSZip.loadAsync(readFileSync(out));
+    const zip = await JSZip.loadAsync(new Uint8Array(readFileSync(out)));
     const xml = await zip.file("word/document.xml")!.async("string");
     expect(xml).toContain('w:w="11906"'); // A4
     expect(xml).toContain("<w:tblHeader/>");
