@@ -53,12 +53,12 @@ export const BULLETIN_CSS = `
 }
 `;
 
-function table(t: TableBlock, link?: (row: number, col: number, text: string) => string): string {
+function table(t: TableBlock, cls: string, link?: (row: number, col: number, text: string) => string): string {
   const head = `<thead><tr>${t.columns.map((c) => `<th>${esc(c)}</th>`).join("")}</tr></thead>`;
   const body = t.rows
     .map((r, i) => `<tr>${r.map((c, j) => `<td${t.numeric[j] ? ' class="num"' : ""}>${link ? link(i, j, c) : esc(c)}</td>`).join("")}</tr>`)
     .join("");
-  return `<div class="table-scroll"><table class="bt">${head}<tbody>${body}</tbody></table></div>${t.notes.map((n) => `<p class="note">注：${esc(n)}</p>`).join("")}`;
+  return `<div class="table-scroll"><table class="bt ${cls}">${head}<tbody>${body}</tbody></table></div>${t.notes.map((n) => `<p class="note">注：${esc(n)}</p>`).join("")}`;
 }
 
 /** The bulletin as an `<article class="bulletin">` fragment; `regionHref` links county names in the ranking. */
@@ -77,8 +77,8 @@ ${b.sections.map((s) => `<section><h2>${esc(s.heading)}</h2>${s.paragraphs.map((
 <p class="signature">${esc(p.signature)}</p>
 <p class="date">${p.dateText ? esc(p.dateText) : '<span class="draft-mark">（草稿：日期未定）</span>'}</p>
 ${p.copyTo ? `<p class="copy-to">抄送：${esc(p.copyTo)}</p>` : ""}
-<section class="appendix headline"><h2>附件1</h2><h3>${esc(b.headline.title)}</h3>${table(b.headline)}</section>
-<section class="appendix ranking"><h2>附件2</h2><h3>${esc(b.ranking.title)}</h3>${table(b.ranking, rankingLink)}</section>
+<section class="appendix headline"><h2>附件1</h2><h3>${esc(b.headline.title)}</h3>${table(b.headline, "headline-table")}</section>
+<section class="appendix ranking"><h2>附件2</h2><h3>${esc(b.ranking.title)}</h3>${table(b.ranking, "ranking-table", rankingLink)}</section>
 </article>`;
 }
 
