@@ -2,7 +2,8 @@
 // an open year, ties at the cut, a gap county and a falling problem count: the text it
 // writes (HTML), the DOCX it writes, and that DOCX converted by LibreOffice to a PDF with
 // page numbers on every page.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +11,9 @@ import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { withWarehouse } from "../../loaders/db.js";
 import { runCli } from "../fixtures/cli.js";
+
+// asynchronous, so the test worker keeps answering vitest while LibreOffice works
+const run = async (cmd: string, args: string[]) => (await promisify(execFile)(cmd, args, { encoding: "utf8", timeout: 120_000, maxBuffer: 1 << 26 })).stdout;
 
 let dir: string;
 let db: string;
@@ -196,22 +200,22 @@ describe("jiuzhu report bulletin", () => {
       console.warn("SKIPPED the LibreOffice check: `soffice` is not installed (apt-get install --no-install-recommends libreoffice-writer-nogui poppler-utils)");
       return;
     }
-    execFileSync("soffice", ["--headless", `-env:UserInstallation=file://${join(dir, "lo-profile")}`, "--convert-to", "pdf", "--outdir", dir, out], { stdio: "pipe", timeout: 120_000 });
+    await run("soffice", ["--headless", `-env:UserInstallation=file://${join(dir, "lo-profile")}`, "--convert-to", "pdf", "--outdir", dir, out]);
     const pdf = join(dir, "q2.pdf");
-    const info = execFileSync("pdfinfo", [pdf], { encoding: "utf8" });
+    const info = await run("pdfinfo", [pdf]);
     const pages = Number(/Pages:\s+(\d+)/.exec(info)![1]);
     // the notice (at least one page) and its two attachments, each on a page of its own
     expect(pages).toBeGreaterThanOrEqual(3);
     expect(pages).toBeLessThanOrEqual(6);
     for (let n = 1; n <= pages; n++) {
-      const page = execFileSync("pdftotext", ["-f", String(n), "-l", String(n), "-layout", pdf, "-"], { encoding: "utf8" });
+      const page = await run("pdftotext", ["-f", String(n), "-l", String(n), "-layout", pdf, "-"]);
       expect(page.replace(/\s+/g, "")).toContain(`—${n}—`);
     }
-    const all = execFileSync("pdftotext", [pdf, "-"], { encoding: "utf8" }).replace(/\s+/g, "");
+    const all = (await run("pdftotext", [pdf, "-"])).replace(/\s+/g, "");
     expect(all).toContain("内民政发〔2026〕12号");
     expect(all).toContain("附件2");
     // the last page holds the ranking, which starts a page after the headline table
-    const last = execFileSync("pdftotext", ["-f", String(pages), "-l", String(pages), pdf, "-"], { encoding: "utf8" }).replace(/\s+/g, "");
+    const last = (await run("pdftotext", ["-f", String(pages), "-l", String(pages), pdf, "-"])).replace(/\s+/g, "");
     expect(last).toContain("赛罕区");
   }, 180_000);
 });
