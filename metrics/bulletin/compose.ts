@@ -36,6 +36,8 @@ export interface Bulletin {
   /** The period as the text names it: 2026年第二季度, 2026年1–6月. */
   period: string;
   title: string;
+  /** The paragraph after the addressee, before the first heading. */
+  preamble: string;
   particulars: Particulars & { dateText: string | null };
   province: { code: string; name: string };
   terms: LevelTerms;
@@ -213,7 +215,7 @@ export function composeBulletin(facts: Facts, config: BulletinConfig, p: Particu
 
   // ---- 一、总体情况
   const overall: string[] = [];
-  const opening = `${plan.label}，${terms.provinceSelf}各级民政部门认真落实社会救助政策，规范审核确认，加强资金监管，社会救助工作总体平稳有序。`;
+  const preamble = `为全面掌握各地社会救助政策落实情况，推动提升社会救助工作绩效，根据社会救助绩效考评指标体系，对${plan.label}各${terms.county}社会救助工作进行了考评。现将有关情况通报如下：`;
   const scope = plan.open
     ? `${plan.window.length === 4 ? "本年度" : "本统计期"}尚未结束，本通报数据截至${plan.lastMonth.slice(0, 4)}年${plan.month}月底，${primary ? `同比均与${comparatorName(primary, plan)}比较` : "暂无上年同期数据可比"}。`
     : "";
@@ -227,12 +229,13 @@ export function composeBulletin(facts: Facts, config: BulletinConfig, p: Particu
     const changes = x.against.map((a) => changeText(x.now.value, a.before, m, a.comparator.label)).join("、");
     context.push(`${label}${figureText(x.now, m)}${changes ? `（${changes}）` : ""}`);
   }
-  overall.push(`${opening}${scope}${context.length ? `${terms.provinceSelf}${context.join("，")}。` : ""}`);
+  const stock = context.length ? `${plan.label}，${terms.provinceSelf}${context.join("，")}。` : "";
+  if (scope || stock) overall.push(`${scope}${stock}`);
   const scored = facts.counties.filter((c) => c.composite !== null);
   const grades = GRADES.map((g) => ({ grade: g, n: scored.filter((c) => c.grade === g).length }));
   overall.push(
     scored.length
-      ? `按照社会救助绩效考评指标体系，对${scored.length}个${terms.county}进行了考评，平均得分${facts.meanComposite === null ? "—" : score(facts.meanComposite)}。其中${grades.map((g) => `${g.grade}${g.n}个`).join("、")}。`
+      ? `本期参加考评的${scored.length}个${terms.county}平均得分${facts.meanComposite === null ? "—" : score(facts.meanComposite)}。其中${grades.map((g) => `${g.grade}${g.n}个`).join("、")}。`
       : `本期尚无${terms.county}考评结果。`,
   );
   if (facts.gaps.length) {
@@ -416,6 +419,7 @@ export function composeBulletin(facts: Facts, config: BulletinConfig, p: Particu
     open: plan.open,
     period: plan.label,
     title: `关于${plan.label}社会救助工作绩效考评情况的通报`,
+    preamble,
     particulars: { ...p, dateText: p.date ? formatDate(p.date) : null },
     province: facts.province,
     terms,

@@ -145,6 +145,7 @@ export async function bulletinDocx(b: Bulletin): Promise<Buffer> {
       children: [run(b.title, FONTS.title, SIZE.二号)],
     }),
     para(p.addressee, { indent: false, keepNext: true }),
+    para(b.preamble),
   ];
   for (const s of b.sections) {
     children.push(para(s.heading, { font: FONTS.heading, keepNext: true }));

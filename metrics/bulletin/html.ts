@@ -72,6 +72,7 @@ export function bulletinFragment(b: Bulletin, opts: { regionHref?: (code: string
 <p class="doc-number">${p.docNumber ? esc(p.docNumber) : '<span class="draft-mark">（草稿：文号未定）</span>'}</p><div class="rule"></div></header>
 <h1 class="bulletin-title">${esc(b.title)}</h1>
 <p class="addressee">${esc(p.addressee)}</p>
+<p class="para preamble">${esc(b.preamble)}</p>
 ${b.sections.map((s) => `<section><h2>${esc(s.heading)}</h2>${s.paragraphs.map((x) => `<p class="para">${esc(x)}</p>`).join("")}</section>`).join("\n")}
 <div class="attachments">${b.attachments.map((a, i) => `<p>${i === 0 ? "附件：" : ""}${i + 1}. ${esc(a)}</p>`).join("")}</div>
 <p class="signature">${esc(p.signature)}</p>

@@ -200,7 +200,7 @@ describe("the rule decides, and says so", () => {
     const b = compose(f);
     expect(b.ranking.rows.slice(0, 12).every((r) => r[0] === "并列1")).toBe(true);
     expect(b.ranking.rows[12]![0]).toBe("13");
-    expect(section(b, 0)).toContain("对18个旗县（市、区）进行了考评，平均得分86.4分。其中优秀13个、良好1个、合格1个、不合格3个。");
+    expect(section(b, 0)).toContain("本期参加考评的18个旗县（市、区）平均得分86.4分。其中优秀13个、良好1个、合格1个、不合格3个。");
   });
 
   it("names risers by the stated rule, never a county on the correction list", () => {
