@@ -24,6 +24,7 @@ const LAYERS: Layer[] = [
       const report = p.commands.find((c) => c.name() === "report")!;
       (await import("../metrics/indicators/freshness-cli.js")).registerFreshnessReport(report);
       (await import("../metrics/selfeval/cli.js")).registerSelfEvaluationReport(report);
+      (await import("../metrics/bulletin/cli.js")).registerBulletinReport(report);
     },
   },
   {
