@@ -16,5 +16,5 @@ export type SiteBulletin = Bulletin & { html: string; css: string };
 export async function bulletinData(m: Marts, window: string): Promise<SiteBulletin> {
   const q: Query = (sql, params) => m.rows([...MART_TABLES].filter((t) => sql.includes(t)), sql, params);
   const b = await buildBulletin(q, window, loadBulletinConfig());
-  return { ...b, html: bulletinFragment(b, { regionHref: (code) => `../region/${code}` }), css: BULLETIN_CSS };
+  return { ...b, html: bulletinFragment(b, { regionHref: (code) => `../region/${code}.html` }), css: BULLETIN_CSS };
 }
