@@ -26,10 +26,12 @@ try {
   const all = hasMart
     ? (await wh.query<{ code: string }>(`SELECT DISTINCT region_code AS code FROM mart_indicator WHERE level IN ('county', 'city', 'province') ORDER BY 1`)).map((r) => r.code)
     : [];
-  const withFigures = year === null ? [] : await regionsOfYear(wh, year, ["county", "city", "province"]);
+  const withFigures = year === null ? [] : await regionsOfYear(wh, year, ["county", "city"]);
   if (year !== null) await writeForms(wh, withFigures, year, out, DEFAULT_SELFEVAL, "both", (code) => code);
-  const note = `暂无${year ?? ""}年度指标数据，无法生成项目支出绩效自评表。`;
+  const noFigures = `暂无${year ?? ""}年度指标数据，无法生成项目支出绩效自评表。`;
   for (const code of all.filter((c) => !withFigures.includes(c))) {
+    // the province page names its file too (one page template); the form is filed by counties and cities
+    const note = code.length === 2 ? "项目支出绩效自评表由各县级、地市级单位填报，请在各地区页面下载。" : noFigures;
     writeFileSync(join(out, `${code}.xlsx`), toXlsx({ sheets: [{ name: "自评表", columns: [{ key: "t", header: "项目支出绩效自评表" }], rows: [{ t: note }] }], audit: [] }));
     writeFileSync(join(out, `${code}.docx`), new Uint8Array(await Packer.toBuffer(new Document({ sections: [{ children: [new Paragraph(note)] }] }))));
   }
