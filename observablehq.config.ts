@@ -14,7 +14,7 @@ async function martKeys(): Promise<{ regions: string[]; windows: string[] }> {
     const has = await wh.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'mart_indicator'");
     if (has.length === 0) return { regions: [], windows: [] };
     const regions = await wh.query<{ code: string }>(
-      "SELECT DISTINCT region_code AS code FROM mart_indicator WHERE level IN ('city', 'county') ORDER BY 1",
+      "SELECT DISTINCT region_code AS code FROM mart_indicator WHERE level IN ('province', 'city', 'county') ORDER BY 1",
     );
     const windows = await wh.query<{ w: string }>('SELECT DISTINCT "window" AS w FROM mart_indicator ORDER BY 1');
     return { regions: regions.map((r) => r.code), windows: windows.map((r) => r.w) };
@@ -25,6 +25,11 @@ async function martKeys(): Promise<{ regions: string[]; windows: string[] }> {
 
 export default {
   root: "src",
+  // The pipeline builds into a temporary folder and swaps it in (bin/site.ts).
+  output: process.env.JIUZHU_SITE_OUT ?? "dist",
+  // Links end in .html so any plain static server (nginx, IIS, python3 -m http.server)
+  // finds every page without rewrite rules.
+  preserveExtension: true,
   title: "救助绩效评价",
   // Our own stylesheet (Framework's default theme + CJK fonts); no Google Fonts link.
   style: "style.css",

@@ -1,7 +1,7 @@
 // Allocation configuration, validated with zod (browser-safe). The rules live in core.ts.
 import { z } from "zod";
 import { formatIssues, ConfigError } from "../scorecard/config.js";
-import type { AllocationConfig } from "./core.js";
+import { add, cmp, fromNumber, plainNumber, q, toNumber, type AllocationConfig } from "./core.js";
 import defaultAllocationJson from "./allocation.default.json" with { type: "json" };
 
 const finite = z.number().refine(Number.isFinite, "must be a finite number");
@@ -35,8 +35,9 @@ export const AllocationConfigSchema = z
       .default(null),
   })
   .superRefine((c, ctx) => {
-    const sum = c.weights.need + c.weights.fiscal + c.weights.performance;
-    if (Math.abs(sum - 1) > 1e-9) ctx.addIssue({ code: "custom", path: ["weights"], message: `factor weights add up to ${sum}, not 1` });
+    // Exactly, as the decimals written: 0.5 + 0.2 + 0.4 is 1.1 (not 1.0999999999999999), 0.4 + 0.2 + 0.4 is 1.
+    const sum = [c.weights.need, c.weights.fiscal, c.weights.performance].map(fromNumber).reduce(add);
+    if (cmp(sum, q(1n)) !== 0) ctx.addIssue({ code: "custom", path: ["weights"], message: `factor weights add up to ${plainNumber(toNumber(sum))}, not 1` });
     if (c.floor && c.cap && c.floor.kind === c.cap.kind) {
       const lo = c.floor.kind === "absolute" ? c.floor.amount : c.floor.multiple;
       const hi = c.cap.kind === "absolute" ? c.cap.amount : (c.cap as { multiple: number }).multiple;

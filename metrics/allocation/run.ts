@@ -2,13 +2,14 @@
 // allocation), run the pure core, hash the inputs, record the run.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import type { Warehouse } from "../../loaders/db.js";
+import { quoteIdent, type Warehouse } from "../../loaders/db.js";
 import { DEFAULT_SCORECARD, type ScorecardConfig } from "../scorecard/config.js";
 import { computeScores } from "../scorecard/compute.js";
 import { appendRows, ensureTable, tableExists, type TableColumn, type TableRow } from "../scorecard/store.js";
 import { parseWindow, previousWindow } from "../windows.js";
 import { DEFAULT_ALLOCATION } from "./config.js";
-import { allocate, type AllocationConfig, type AllocationCountyInput, type AllocationResult } from "./core.js";
+import { levelTerms, type LevelTerms } from "../terms.js";
+import { allocate, allocateTwoLevel, type AllocationConfig, type AllocationCountyInput, type AllocationResult, type CityInput, type CountyAllocation } from "./core.js";
 import { rolloverWindowsOf } from "./inputs.js";
 import { canonicalInputs, canonicalJson } from "./present.js";
 
@@ -61,6 +62,15 @@ export const MART_ALLOCATION: readonly TableColumn[] = [
   { name: "previous_amount", type: "BIGINT" },
   { name: "change", type: "BIGINT" },
   { name: "change_ratio", type: "DOUBLE" },
+  // Added with the reconciling columns (older warehouses get them by ALTER TABLE … ADD COLUMN).
+  { name: "region_level", type: "VARCHAR" },
+  { name: "city_code", type: "VARCHAR" },
+  { name: "factor_amount", type: "BIGINT" },
+  { name: "bound_adjustment", type: "BIGINT" },
+  { name: "redistribution", type: "BIGINT" },
+  { name: "rollover_balance", type: "DOUBLE" },
+  { name: "rollover_spent", type: "DOUBLE" },
+  { name: "note", type: "VARCHAR" },
 ];
 
 /** The version in package.json (the software that computed the money). */
@@ -80,6 +90,10 @@ export interface AllocationInputs {
   previousRunId: string | null;
   fiscalYear: number | null;
   rolloverWindow: string;
+  /** The cities' own scores (for the two-level allocation), by code. */
+  cities: CityInput[];
+  /** The province's level words (metrics/terms.ts). */
+  terms: LevelTerms;
 }
 
 /** Gather the counties' factor values for a window from mart_allocation_input (scoring the window first if it has none yet). */
@@ -100,6 +114,7 @@ export async function loadAllocationInputs(
       ? await wh.query<{
           county_code: string;
           county_name: string;
+          city_code: string | null;
           composite: number | null;
           grade: string | null;
           persons: number | null;
@@ -110,8 +125,9 @@ export async function loadAllocationInputs(
           rollover_balance: number | null;
           rollover_spent: number | null;
         }>(
-          `SELECT county_code, county_name, composite, grade, persons, fiscal_difficulty, fiscal_year, rollover_window,
-                  rollover_ratio, rollover_balance, rollover_spent
+          // The need is the monthly average to 4 places: the exact decimal the run uses and the exports show.
+          `SELECT county_code, county_name, city_code, composite, grade, CAST(round(persons, 4) AS DOUBLE) AS persons, fiscal_difficulty, fiscal_year, rollover_window,
+                  rollover_ratio, CAST(round(rollover_balance, 2) AS DOUBLE) AS rollover_balance, CAST(round(rollover_spent, 2) AS DOUBLE) AS rollover_spent
              FROM mart_allocation_input WHERE "window" = ? AND config_version = ? ORDER BY county_code`,
           [window, scorecard.version],
         )
@@ -128,7 +144,7 @@ export async function loadAllocationInputs(
   let previousRunId = options.previousRunId ?? null;
   if (previousRunId === null && (await tableExists(wh, "meta_allocation"))) {
     const prev = await wh.query<{ run_id: string }>(
-      `SELECT run_id FROM meta_allocation WHERE "window" = ? AND level = 'county' ORDER BY created_at DESC, run_id DESC LIMIT 1`,
+      `SELECT run_id FROM meta_allocation WHERE "window" = ? ORDER BY created_at DESC, run_id DESC LIMIT 1`,
       [previousWindow(window)],
     );
     previousRunId = prev[0]?.run_id ?? null;
@@ -136,7 +152,11 @@ export async function loadAllocationInputs(
   const previous = new Map<string, number>();
   if (previousRunId !== null) {
     if (!(await tableExists(wh, "mart_allocation"))) throw new Error(`previous allocation run ${previousRunId} not found`);
-    const prev = await wh.query<{ county_code: string; amount: bigint }>(`SELECT county_code, amount FROM mart_allocation WHERE run_id = ?`, [previousRunId]);
+    const level = (await wh.query<{ n: bigint }>(`SELECT count(*) AS n FROM information_schema.columns WHERE table_name = 'mart_allocation' AND column_name = 'region_level'`))[0]!.n > 0n;
+    const prev = await wh.query<{ county_code: string; amount: bigint }>(
+      `SELECT county_code, amount FROM mart_allocation WHERE run_id = ?${level ? ` AND coalesce(region_level, 'county') = 'county'` : ""}`,
+      [previousRunId],
+    );
     if (prev.length === 0) throw new Error(`previous allocation run ${previousRunId} not found`);
     for (const r of prev) previous.set(r.county_code, Number(r.amount));
   }
@@ -148,6 +168,7 @@ export async function loadAllocationInputs(
     composite: r.composite,
     need: r.persons,
     fiscal: r.fiscal_difficulty,
+    city_code: r.city_code,
     previous: previousRunId === null ? null : (previous.get(r.county_code) ?? 0),
     rollover:
       r.rollover_ratio !== null && r.rollover_balance !== null && r.rollover_spent !== null
@@ -156,7 +177,16 @@ export async function loadAllocationInputs(
   }));
   const fiscalYear = rows[0]?.fiscal_year ?? null;
   const rolloverWindow = rows[0]?.rollover_window ?? rolloverWindowsOf(window).at(-1)!;
-  return { window, counties, scorecardVersion: scorecard.version, previousRunId, fiscalYear, rolloverWindow };
+  const cities = (await tableExists(wh, "mart_score"))
+    ? (
+        await wh.query<{ code: string; name: string; composite: number | null; grade: string | null }>(
+          `SELECT region_code AS code, region_name AS name, composite, grade FROM mart_score WHERE "window" = ? AND level = 'city' AND config_version = ? ORDER BY region_code`,
+          [window, scorecard.version],
+        )
+      ).filter((c) => counties.some((k) => k.city_code === c.code))
+    : [];
+  const terms = levelTerms(counties[0]?.code ?? null);
+  return { window, counties, scorecardVersion: scorecard.version, previousRunId, fiscalYear, rolloverWindow, cities, terms };
 }
 
 export interface AllocationRun {
@@ -164,6 +194,7 @@ export interface AllocationRun {
   created_at: Date;
   window: string;
   pool: number;
+  level: "county" | "city";
   config: AllocationConfig;
   inputs: AllocationInputs;
   input_hash: string;
@@ -179,14 +210,21 @@ export interface RunAllocationOptions {
   config?: AllocationConfig;
   scorecard?: ScorecardConfig;
   previousRunId?: string | null;
+  /** county (default): the pool over the counties; city: over the cities, then each city's over its counties. */
+  level?: "county" | "city";
   /** Record the run in meta_allocation and mart_allocation (default true). */
   record?: boolean;
   now?: Date;
 }
 
 /** The hash of everything the money depends on. */
-export function inputHash(window: string, pool: number, config: AllocationConfig, inputs: AllocationInputs): string {
-  return sha256(canonicalInputs(window, pool, config, inputs));
+export function inputHash(window: string, pool: number, config: AllocationConfig, inputs: AllocationInputs, level: "county" | "city" = "county"): string {
+  return sha256(canonicalInputs(window, pool, config, hashed(inputs), level));
+}
+
+/** What the hash covers of the inputs (the level words are presentation, not input). */
+function hashed(inputs: AllocationInputs) {
+  return { scorecardVersion: inputs.scorecardVersion, previousRunId: inputs.previousRunId, counties: inputs.counties, cities: inputs.cities };
 }
 
 export interface InputDifference {
@@ -230,8 +268,12 @@ export async function runAllocation(wh: Warehouse, options: RunAllocationOptions
   const config = options.config ?? DEFAULT_ALLOCATION;
   const inputs = await loadAllocationInputs(wh, options.window, { scorecard: options.scorecard, previousRunId: options.previousRunId });
   if (inputs.counties.length === 0) throw new Error(`no county has a score for window ${options.window}`);
-  const result = allocate({ pool: options.pool, counties: inputs.counties }, config);
-  const inputsJson = canonicalInputs(options.window, options.pool, config, inputs);
+  const level = options.level ?? "county";
+  const result =
+    level === "city"
+      ? allocateTwoLevel({ pool: options.pool, counties: inputs.counties, cities: inputs.cities }, config, inputs.terms)
+      : allocate({ pool: options.pool, counties: inputs.counties }, config, inputs.terms);
+  const inputsJson = canonicalInputs(options.window, options.pool, config, hashed(inputs), level);
   const hash = sha256(inputsJson);
   const now = options.now ?? new Date();
   const run: AllocationRun = {
@@ -239,6 +281,7 @@ export async function runAllocation(wh: Warehouse, options: RunAllocationOptions
     created_at: now,
     window: options.window,
     pool: options.pool,
+    level,
     config,
     inputs,
     input_hash: hash,
@@ -247,10 +290,19 @@ export async function runAllocation(wh: Warehouse, options: RunAllocationOptions
     result,
   };
   if (options.record !== false) {
-    run.run_id = `${options.window}-${now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${hash.slice(0, 8)}`;
+    run.run_id = `${options.window}${level === "city" ? "-city" : ""}-${now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${hash.slice(0, 8)}`;
     await recordAllocation(wh, run);
   }
   return run;
+}
+
+/** A record table of an older layout gets the columns added since, at its end (never dropped). */
+async function addMissingColumns(wh: Warehouse, table: string, columns: readonly TableColumn[]): Promise<void> {
+  const have = new Set(
+    (await wh.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table])).map((r) => r.column_name),
+  );
+  if (have.size === 0) return;
+  for (const c of columns) if (!have.has(c.name)) await wh.run(`ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${quoteIdent(c.name)} ${c.type}`);
 }
 
 async function recordAllocation(wh: Warehouse, run: AllocationRun): Promise<void> {
@@ -259,7 +311,7 @@ async function recordAllocation(wh: Warehouse, run: AllocationRun): Promise<void
     created_at: run.created_at,
     pool: run.pool,
     window: run.window,
-    level: "county",
+    level: run.level,
     unit: run.config.unit,
     weights: canonicalJson(run.config.weights),
     config: canonicalJson(run.config),
@@ -276,7 +328,7 @@ async function recordAllocation(wh: Warehouse, run: AllocationRun): Promise<void
     warnings: run.result.warnings,
   };
   const rollover = new Map(run.inputs.counties.map((c) => [c.code, c.rollover?.ratio ?? null]));
-  const rows: TableRow[] = run.result.counties.map((c) => ({
+  const row = (c: CountyAllocation, regionLevel: "county" | "city"): TableRow => ({
     run_id: run.run_id,
     window: run.window,
     county_code: c.code,
@@ -303,9 +355,19 @@ async function recordAllocation(wh: Warehouse, run: AllocationRun): Promise<void
     previous_amount: c.previous,
     change: c.change,
     change_ratio: c.change_ratio,
-  }));
+    region_level: regionLevel,
+    city_code: c.city_code ?? null,
+    factor_amount: c.factor_amount,
+    bound_adjustment: c.bound_adjustment,
+    redistribution: c.redistribution,
+    rollover_balance: c.rollover_balance,
+    rollover_spent: c.rollover_spent,
+    note: c.note,
+  });
+  const rows = [...(run.result.cities ?? []).map((c) => row(c, "city")), ...run.result.counties.map((c) => row(c, "county"))];
   await wh.transaction(async (tx) => {
     await ensureTable(tx, "meta_allocation", META_ALLOCATION);
+    await addMissingColumns(tx, "mart_allocation", MART_ALLOCATION);
     await ensureTable(tx, "mart_allocation", MART_ALLOCATION);
     await appendRows(tx, "meta_allocation", META_ALLOCATION, [meta]);
     await appendRows(tx, "mart_allocation", MART_ALLOCATION, rows);

@@ -2,9 +2,6 @@
 import { writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { DEFAULT_DB, withWarehouse } from "../../loaders/db.js";
-import { DEFAULT_ALLOCATION, parseAllocationConfig } from "../allocation/config.js";
-import { allocationCsv, allocationJson, allocationTable, allocationXlsx } from "../allocation/report.js";
-import { compareWithRecorded, runAllocation } from "../allocation/run.js";
 import { computeScores } from "./compute.js";
 import { loadScorecardConfig, readJsonFile } from "./load.js";
 import { DETAIL_COLUMNS, detailTable, flattenScores, readDetail, readScores, scoreColumns, scoresJson, scoresTable } from "./report.js";
@@ -93,14 +90,15 @@ export function registerScoreCommands(program: Command): void {
 
   program
     .command("allocate")
-    .description("allocate a 以奖代补 reward pool over the counties by need, fiscal difficulty and performance (records the run)")
+    .description("allocate a 以奖代补 reward pool over the counties (or the cities, then their counties) by need, fiscal difficulty and performance (records the run)")
     .requiredOption("--window <window>", "reporting window whose scores count: 2026, 2026-H1, …")
     .requiredOption("--pool <amount>", "the pool in yuan (50000000, 50,000,000 or 5000万)")
+    .addOption(new Option("--level <level>", "county: straight to the counties; city: over the cities first, then each city's amount over its counties").choices(["county", "city"]).default("county"))
     .option("--config <file>", "allocation configuration (default: metrics/allocation/allocation.default.json)")
     .option("--scorecard <file>", "scorecard configuration (default: the shipped one)")
     .option("--previous <run_id>", "the previous allocation to cap changes against (default: the latest run of the previous window)")
     .addOption(new Option("--format <format>", "output format").choices(["table", "csv", "json", "xlsx"]).default("table"))
-    .option("--out <file>", "write to a file (required for xlsx)")
+    .option("--out <file>", "write to a file (required for xlsx; csv also writes the audit facts to …-audit.csv beside it)")
     .option("--no-record", "do not record the run in meta_allocation / mart_allocation")
     .option("--compare <run_id>", "check the inputs against a recorded run: same hash, or what changed")
     .option("--db <path>", "warehouse file", DEFAULT_DB)
@@ -108,6 +106,7 @@ export function registerScoreCommands(program: Command): void {
       async (opts: {
         window: string;
         pool: string;
+        level: "county" | "city";
         config?: string;
         scorecard?: string;
         previous?: string;
@@ -120,23 +119,34 @@ export function registerScoreCommands(program: Command): void {
         const fresh = await import("../indicators/commands.js");
         opts.window = fresh.windowArg(opts.window);
         const pool = parsePool(opts.pool);
+        if (opts.format === "xlsx" && !opts.out) throw new Error("--format xlsx needs --out FILE");
+        const [{ DEFAULT_ALLOCATION, parseAllocationConfig }, report, { compareWithRecorded, runAllocation }] = await Promise.all([
+          import("../allocation/config.js"),
+          import("../allocation/report.js"),
+          import("../allocation/run.js"),
+        ]);
         const config = opts.config ? parseAllocationConfig(readJsonFile(opts.config, "allocation configuration"), `allocation configuration ${opts.config}`) : DEFAULT_ALLOCATION;
         const scorecard = loadScorecardConfig(opts.scorecard);
-        if (opts.format === "xlsx" && !opts.out) throw new Error("--format xlsx needs --out FILE");
         await withWarehouse(opts.db, async (wh) => {
           await fresh.freshForAllocation(wh, opts.window, () => computeScores(wh, { windows: [opts.window], config: scorecard }), scorecard.version);
+          // An impossible set of floors, caps or change limits throws AllocationInfeasibleError:
+          // one Chinese line naming each constraint and the amount missing, exit 1, nothing recorded.
           const run = await runAllocation(wh, {
             window: opts.window,
             pool,
+            level: opts.level,
             config,
             scorecard,
             previousRunId: opts.previous ?? null,
             record: opts.record,
           });
-          if (opts.format === "json") emit(allocationJson(run), opts.out);
-          else if (opts.format === "csv") emit(allocationCsv(run), opts.out);
-          else if (opts.format === "xlsx") emit(await allocationXlsx(run), opts.out);
-          else emit(allocationTable(run), opts.out);
+          if (opts.format === "json") emit(report.allocationJson(run), opts.out);
+          else if (opts.format === "csv") {
+            emit(report.allocationCsv(run), opts.out);
+            if (opts.out) emit(report.allocationAuditCsv(run), auditPath(opts.out));
+            else process.stderr.write("the audit facts are not in the CSV: write it with --out FILE to get FILE-audit.csv beside it\n");
+          } else if (opts.format === "xlsx") emit(report.allocationXlsx(run), opts.out);
+          else emit(report.allocationTable(run), opts.out);
           if (run.run_id) process.stderr.write(`recorded allocation run ${run.run_id} (input hash ${run.input_hash.slice(0, 16)})\n`);
           if (opts.compare) {
             const cmp = await compareWithRecorded(wh, run, opts.compare);
@@ -149,4 +159,9 @@ export function registerScoreCommands(program: Command): void {
         });
       },
     );
+}
+
+/** allocation.csv → allocation-audit.csv (beside it). */
+export function auditPath(out: string): string {
+  return /\.csv$/i.test(out) ? out.replace(/\.csv$/i, "-audit.csv") : `${out}-audit.csv`;
 }

@@ -1,8 +1,10 @@
 // Charts drawn with Plot (bundled from node_modules): trends with control limits,
 // counties by city, grade distributions, funnel plots.
 import * as Plot from "@observablehq/plot";
-import {formatValue, monthTick, formatRate, formatCount} from "./format.js";
+import {html} from "htl";
+import {formatValue, monthTick, formatRate, formatCount, windowLabel} from "./format.js";
 import {GRADES, GRADE_COLORS, gradeColor, LINE_COLOR, PEER_COLOR, SIGNAL_COLOR} from "./colors.js";
+import {classify, LEGEND_COLOR, LEGEND_LABEL} from "./legend.js";
 
 const FONT = {fontFamily: "var(--sans-serif)", fontSize: "11px"};
 
@@ -40,26 +42,53 @@ export function controlChart(series, {centre, lower, upper, unit, width = 300, h
   });
 }
 
-/** Every county as a dot on one line per city, coloured by grade. */
-export function countyStrip(counties, {x, unit = "rate", width = 640, label = ""} = {}) {
+/**
+ * Every county as a dot on one line per city. Coloured by grade (`legend` absent),
+ * or by the indicator's legend set (`legend: {target, band}`: 达标 / 接近目标 / 未达标);
+ * the colour legend lists exactly the classes the dots can take.
+ */
+export function countyStrip(counties, {x, unit = "rate", width = 640, label = "", legend = null} = {}) {
   const data = counties.filter((d) => d[x] !== null && d[x] !== undefined);
   const cities = [...new Set(data.map((d) => d.city_name ?? d.city_code))];
+  const NONE = "无目标";
+  const classOf = (d) => {
+    const c = legend ? classify(d[x], legend.target, legend.band) : null;
+    return c ? LEGEND_LABEL[c] : NONE;
+  };
+  const color = legend
+    ? legend.target
+      ? {domain: ["met", "near", "missed"].map((c) => LEGEND_LABEL[c]), range: [LEGEND_COLOR.met, LEGEND_COLOR.near, LEGEND_COLOR.missed], legend: true}
+      : {domain: [NONE], range: [LEGEND_COLOR.none], legend: true}
+    : {domain: [...GRADES, "未评分"], range: [...GRADE_COLORS, "#bdbdbd"], legend: true};
+  const fill = legend ? classOf : (d) => d.grade ?? "未评分";
   return Plot.plot({
     width,
     height: Math.max(160, cities.length * 26 + 50),
     style: FONT,
-    marginLeft: 110,
-    x: {label, tickFormat: tickFormat(unit), grid: true, nice: true},
+    marginLeft: Math.min(110, Math.max(70, width * 0.22)),
+    x: {label, tickFormat: tickFormat(unit), grid: true, nice: true, ticks: Math.max(3, Math.floor(width / 90))},
     y: {domain: cities, label: null},
-    color: {domain: [...GRADES, "未评分"], range: [...GRADE_COLORS, "#bdbdbd"], legend: true},
+    color,
     marks: [
-      Plot.dot(data, {x, y: (d) => d.city_name ?? d.city_code, r: 5, fill: (d) => d.grade ?? "未评分", stroke: "#333", strokeWidth: 0.5, tip: true, title: (d) => `${d.name}（${d.city_name ?? ""}）\n${label}：${formatValue(d[x], unit)}${d.grade ? `\n等级：${d.grade}` : ""}`})
+      Plot.dot(data, {x, y: (d) => d.city_name ?? d.city_code, r: 5, fill, stroke: "#333", strokeWidth: 0.5, tip: true, title: (d) => `${d.name}（${d.city_name ?? ""}）\n${label}：${formatValue(d[x], unit)}${legend ? `\n${classOf(d)}` : d.grade ? `\n等级：${d.grade}` : ""}`})
     ]
   });
 }
 
+/**
+ * A small monthly trend with its control limits, labelled with its first and last
+ * month and its unit underneath (a sparkline must say what it spans).
+ */
+export function sparkline(series, {centre, lower, upper, unit, unitLabel = "", width = 200, height = 60} = {}) {
+  const months = series.map((d) => d.window);
+  return html`<figure class="sparkline">
+    ${controlChart(series, {centre, lower, upper, unit, width, height, axis: false})}
+    <figcaption class="spark-axis"><span class="first">${months.length ? windowLabel(months[0]) : ""}</span><span class="unit">${unitLabel ? `单位：${unitLabel}` : ""}</span><span class="last">${months.length ? windowLabel(months.at(-1)) : ""}</span></figcaption>
+  </figure>`;
+}
+
 /** How many regions got each grade. */
-export function gradeBars(rows, {width = 320} = {}) {
+export function gradeBars(rows, {width = 320, label = "单位数"} = {}) {
   const counts = GRADES.map((g) => ({grade: g, n: rows.filter((r) => r.grade === g).length}));
   return Plot.plot({
     width,
@@ -67,7 +96,7 @@ export function gradeBars(rows, {width = 320} = {}) {
     style: FONT,
     marginLeft: 50,
     marginRight: 30,
-    x: {label: "区县数", grid: true},
+    x: {label, grid: true},
     y: {domain: GRADES, label: null},
     marks: [
       Plot.barX(counts, {x: "n", y: "grade", fill: (d) => gradeColor(d.grade)}),
@@ -77,12 +106,12 @@ export function gradeBars(rows, {width = 320} = {}) {
   });
 }
 
-const FLAG_GOOD = {above_998: "显著优于全省", above_95: "优于全省（警戒）", within: "在控制限内", below_95: "低于全省（警戒）", below_998: "显著低于全省"};
-const FLAG_BAD = {above_998: "显著差于全省", above_95: "差于全省（警戒）", within: "在控制限内", below_95: "好于全省（警戒）", below_998: "显著好于全省"};
+const FLAG_GOOD = {above_998: "显著优于{p}", above_95: "优于{p}（警戒）", within: "在控制限内", below_95: "低于{p}（警戒）", below_998: "显著低于{p}"};
+const FLAG_BAD = {above_998: "显著差于{p}", above_95: "差于{p}（警戒）", within: "在控制限内", below_95: "好于{p}（警戒）", below_998: "显著好于{p}"};
 
 /** The Chinese reading of a funnel flag of mart_funnel, given the indicator's direction. */
-export function funnelFlagLabel(flag, higherIsBetter = true) {
-  return (higherIsBetter ? FLAG_GOOD : FLAG_BAD)[flag] ?? flag;
+export function funnelFlagLabel(flag, higherIsBetter = true, province = "全省") {
+  return (higherIsBetter ? FLAG_GOOD : FLAG_BAD)[flag]?.replace("{p}", province) ?? flag;
 }
 
 /**
@@ -90,7 +119,7 @@ export function funnelFlagLabel(flag, higherIsBetter = true) {
  * against its denominator, with the scorecard's 95% and 99.8% limits around the
  * provincial rate. A county outside them differs by more than chance.
  */
-export function funnelPlot(points, {rate, bands, width = 640, height = 320, label = "", higherIsBetter = true, highlight = null} = {}) {
+export function funnelPlot(points, {rate, bands, width = 640, height = 320, label = "", higherIsBetter = true, highlight = null, province = "全省"} = {}) {
   const data = points.filter((d) => d.value !== null && d.denominator > 0);
   if (data.length === 0 || rate === null || rate === undefined) return null;
   const band = (bands ?? []).map(([n, l95, h95, l998, h998]) => ({n, l95, h95, l998, h998}));
@@ -103,12 +132,12 @@ export function funnelPlot(points, {rate, bands, width = 640, height = 320, labe
     marginLeft: 50,
     x: {type: "log", label: "分母（件数/户数）", tickFormat: formatCount},
     y: {label, tickFormat: (d) => formatRate(d, 0), grid: true},
-    color: {domain: order.map((f) => funnelFlagLabel(f, higherIsBetter)), range: colors, legend: true},
+    color: {domain: order.map((f) => funnelFlagLabel(f, higherIsBetter, province)), range: colors, legend: true},
     marks: [
       Plot.areaY(band, {x: "n", y1: "l998", y2: "h998", fill: LINE_COLOR, fillOpacity: 0.06, curve: "monotone-x"}),
       Plot.areaY(band, {x: "n", y1: "l95", y2: "h95", fill: LINE_COLOR, fillOpacity: 0.1, curve: "monotone-x"}),
       Plot.ruleY([rate], {stroke: "#333", strokeDasharray: "4,3"}),
-      Plot.dot(data, {x: "denominator", y: "value", fill: (d) => funnelFlagLabel(d.flag, higherIsBetter), stroke: (d) => (d.code === highlight ? "#000" : "#333"), strokeWidth: (d) => (d.code === highlight ? 2.5 : 0.5), r: (d) => (d.code === highlight ? 7 : 4), tip: true, title: (d) => `${d.name}\n${label}：${formatRate(d.value)}\n分母：${formatCount(d.denominator)}\n${funnelFlagLabel(d.flag, higherIsBetter)}`}),
+      Plot.dot(data, {x: "denominator", y: "value", fill: (d) => funnelFlagLabel(d.flag, higherIsBetter, province), stroke: (d) => (d.code === highlight ? "#000" : "#333"), strokeWidth: (d) => (d.code === highlight ? 2.5 : 0.5), r: (d) => (d.code === highlight ? 7 : 4), tip: true, title: (d) => `${d.name}\n${label}：${formatRate(d.value)}\n分母：${formatCount(d.denominator)}\n${funnelFlagLabel(d.flag, higherIsBetter, province)}`}),
       highlight ? Plot.text(data.filter((d) => d.code === highlight), {x: "denominator", y: "value", text: "name", dy: -12, fontWeight: "bold"}) : null
     ]
   });

@@ -24,13 +24,13 @@ const codeOf = (f) => String(f.id ?? f.properties?.code ?? "");
  * @param counties [{code, name, city_name, score, grade, ...}]
  * @param boundaries {geo, source} from data/boundaries.json
  */
-export function countyMap(counties, boundaries, {width = 640, value = "score", label = "综合得分", unit = "score", href = null} = {}) {
+export function countyMap(counties, boundaries, {width = 640, value = "score", label = "综合得分", unit = "score", href = null, terms = {county: "县（市、区）", city: "地市"}} = {}) {
   const byCode = new Map(counties.map((c) => [c.code, c]));
   const features = featuresOf(boundaries?.geo)?.filter((f) => f.geometry);
   const matched = features?.filter((f) => byCode.has(codeOf(f))) ?? [];
   const fmt = (v) => (unit === "score" ? formatScore(v) : formatValue(v, unit));
   const legend = html`<div class="legend">${GRADES.map((g, i) => html`<span><span class="sw" style=${`background:${GRADE_COLORS[i]}`}></span>${g}</span>`)}<span><span class="sw" style="background:#d9d9d9"></span>无数据</span></div>`;
-  if (matched.length === 0) return tileGrid(counties, {value, label, fmt, href, legend});
+  if (matched.length === 0) return tileGrid(counties, {value, label, fmt, href, legend, terms});
   const fc = {type: "FeatureCollection", features};
   const mapWidth = Math.min(width, 900);
   const missing = counties.filter((c) => !features.some((f) => codeOf(f) === c.code));
@@ -58,7 +58,7 @@ export function countyMap(counties, boundaries, {width = 640, value = "score", l
 }
 
 /** The fallback: one tile per county, grouped by city, coloured by grade. */
-function tileGrid(counties, {value, label, fmt, href, legend}) {
+function tileGrid(counties, {value, label, fmt, href, legend, terms}) {
   const cities = new Map();
   for (const c of counties) {
     const key = c.city_name ?? c.city_code ?? "";
@@ -73,5 +73,5 @@ function tileGrid(counties, {value, label, fmt, href, legend}) {
         const tile = html`<div title=${`${d.name}\n${label}：${fmt(d[value])}`} style=${`height:32px;font-size:10px;line-height:1.1;padding:2px;overflow:hidden;border-radius:2px;background:${gradeColor(g)};color:${gradeText(g)}`}>${d.name.slice(0, 4)}</div>`;
         return href ? html`<a href=${href(d)} style="text-decoration:none">${tile}</a>` : tile;
       })}</div></div>`)}</div>
-    ${legend}<figcaption class="sketch-note">方格示意图：每格一个区县，按所属盟市分组；未提供边界数据，故不绘制地图。</figcaption></figure>`;
+    ${legend}<figcaption class="sketch-note">方格示意图：每格一个${terms.county}，按所属${terms.city}分组；未提供边界数据，故不绘制地图。</figcaption></figure>`;
 }

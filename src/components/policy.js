@@ -23,7 +23,7 @@ export function expandSource(source) {
 }
 
 /** A scoring rule of the scorecard configuration, in Chinese. */
-export function ruleText(rule, unit) {
+export function ruleText(rule, unit, terms = {provinceSelf: "全省", countyShort: "县区"}) {
   if (!rule) return "—";
   const v = (x) => formatValue(x, unit);
   switch (rule.type) {
@@ -34,7 +34,7 @@ export function ruleText(rule, unit) {
     case "deduct":
       return `扣分制：每发现 1 例扣 ${rule.per} 分，最多扣 ${rule.max} 分`;
     case "relative":
-      return `相对计分：全省${rule.direction === "lower" ? "最低" : "最高"}的区县得 100 分，${rule.direction === "lower" ? "最高" : "最低"}的得 0 分，其间按比例计分`;
+      return `相对计分：${terms.provinceSelf}${rule.direction === "lower" ? "最低" : "最高"}的${terms.countyShort}得 100 分，${rule.direction === "lower" ? "最高" : "最低"}的得 0 分，其间按比例计分`;
     default:
       return JSON.stringify(rule);
   }

@@ -8,19 +8,20 @@ import { INDICATOR_IDS } from "../../metrics/catalogue/ids.js";
 import { bulletinData, bulletinDocx } from "./_bulletin.js";
 import { indicatorData } from "./_indicator.js";
 import { Marts } from "./_marts.js";
-import { regionData } from "./_region.js";
+import { regionCases, regionCodes, regionData } from "./_region.js";
 
 const out = process.argv[2];
 if (!out) throw new Error("usage: _batch.ts OUT_DIR");
 const started = performance.now();
 const m = await Marts.open();
 try {
-  for (const dir of ["region", "indicator", "bulletin"]) mkdirSync(join(out, dir), { recursive: true });
-  const regions = await m.rows<{ code: string }>(
-    "mart_indicator",
-    "SELECT DISTINCT region_code AS code FROM mart_indicator WHERE level IN ('city', 'county') ORDER BY 1",
-  );
-  for (const { code } of regions) writeFileSync(join(out, "region", `${code}.json`), JSON.stringify(await regionData(m, code)));
+  for (const dir of ["region", "region/cases", "indicator", "bulletin"]) mkdirSync(join(out, dir), { recursive: true });
+  // The province, its cities and counties.
+  const regions = (await regionCodes(m)).map((code) => ({ code }));
+  for (const { code } of regions) {
+    writeFileSync(join(out, "region", `${code}.json`), JSON.stringify(await regionData(m, code)));
+    writeFileSync(join(out, "region", "cases", `${code}.json`), JSON.stringify(await regionCases(m, code)));
+  }
   for (const id of INDICATOR_IDS) writeFileSync(join(out, "indicator", `${id}.json`), JSON.stringify(await indicatorData(m, id)));
   const windows = await m.rows<{ w: string }>("mart_indicator", 'SELECT DISTINCT "window" AS w FROM mart_indicator ORDER BY 1');
   for (const { w } of windows) {

@@ -1,7 +1,7 @@
 // The parameterised loaders (region, indicator, bulletin pages) read their file from
 // one batch computation (_batch.ts), cached in the temp folder under a key of the
 // warehouse (path, size, mtime) and of the code it runs (src/data/_*, metrics/,
-// loaders/) — so 180 pages cost one
+// loaders/, src/components/*.ts) — so 180 pages cost one
 // pass over the warehouse instead of 180 TypeScript processes, and a changed
 // warehouse is never served stale.
 import {spawnSync} from "node:child_process";
@@ -16,6 +16,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const db = resolve(process.env.JIUZHU_DB ?? "data/warehouse.duckdb");
 
 function cacheKey() {
+  // The pipeline passes the site's data version (bin/site.ts): warehouse lineage, mart
+  // versions and the loaders' code. Run by hand, key on the warehouse file and the code.
+  if (process.env.JIUZHU_SITE_DATA_VERSION) return process.env.JIUZHU_SITE_DATA_VERSION.slice(0, 20);
   const h = createHash("sha256").update(db);
   if (existsSync(db)) {
     const s = statSync(db);
@@ -23,7 +26,8 @@ function cacheKey() {
   }
   for (const f of readdirSync(here).filter((f) => f.startsWith("_")).sort()) h.update(f).update(readFileSync(join(here, f)));
   // the metric and loader code the batch imports (catalogue labels, scorecard rules …)
-  for (const dir of ["metrics", "loaders"]) for (const f of walk(resolve(here, "../..", dir))) h.update(f).update(readFileSync(f));
+  // and the browser-safe site modules the loaders import too (legend sets, control charts)
+  for (const dir of ["metrics", "loaders", "src/components"]) for (const f of walk(resolve(here, "../..", dir))) h.update(f).update(readFileSync(f));
   return h.digest("hex").slice(0, 20);
 }
 

@@ -2,6 +2,7 @@
 // definitions and formulas, units, directions, targets, policy sources) in the site's terms.
 import { CATALOGUE, type IndicatorDef } from "../../metrics/catalogue/index.js";
 import type { Target } from "../../metrics/config.js";
+import { legendBand, type LegendBand, type LegendTarget } from "../components/legend.js";
 
 export type Unit = "rate" | "count" | "days" | "pp" | "per10k";
 
@@ -19,7 +20,23 @@ export interface IndicatorInfo {
   formula: string;
   source: string;
   cases: string | null;
+  /** The target as the legend set reads it (null: no fixed target). */
+  legendTarget: LegendTarget | null;
+  legendBand: LegendBand;
+  /** The unit in words, for axes and sparklines: %, 人, 户, 件, 工作日 … */
+  unitLabel: string;
 }
+
+const UNIT_LABEL: Record<IndicatorDef["unit"], string> = {
+  ratio: "%",
+  working_days: "工作日",
+  persons: "人",
+  households: "户",
+  count: "件",
+  per_10k: "件/万人",
+  percentage_points: "个百分点",
+  county_months: "县·月",
+};
 
 const UNIT: Record<IndicatorDef["unit"], Unit> = {
   ratio: "rate",
@@ -70,6 +87,9 @@ export function indicatorInfo(def: IndicatorDef): IndicatorInfo {
     formula: def.formula_zh,
     source: def.source,
     cases: def.cases?.zh ?? null,
+    legendTarget: def.target && def.target.value !== undefined && def.target.op !== "falling" ? { op: def.target.op, value: def.target.value } : null,
+    legendBand: legendBand(def.id, unit),
+    unitLabel: UNIT_LABEL[def.unit],
   };
 }
 

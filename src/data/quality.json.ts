@@ -3,19 +3,30 @@
 import { indicatorCatalogue } from "./_catalogue.js";
 import { extractLabels, fieldLabels } from "./_labels.js";
 import { emitJson } from "./_marts.js";
-import { levelTerms } from "../../metrics/terms.js";
+import { provinceTerms } from "./_terms.js";
+import { defaultWindow, sortWindows, windowList } from "./_windows.js";
 
 await emitJson(async (m) => {
   const catalogue = await indicatorCatalogue();
   const names = new Map(
     (await m.rows<{ code: string; name: string }>("mart_indicator", "SELECT DISTINCT region_code AS code, region_name AS name FROM mart_indicator WHERE level IN ('city', 'county')")).map((r) => [r.code, r.name]),
   );
-  const byCountyExtract = await m.rows<{ code: string; extract: string; expected: number; present: number; on_time: number; missing: string | null }>(
+  // Every window: per county and extract, expected / present / on-time deliveries and the mart's note (missing and late months).
+  const byCountyExtract = await m.rows<{ window: string; code: string; extract: string; expected: number; present: number; on_time: number; note: string | null }>(
     "mart_quality",
-    `SELECT region_code AS code, subject AS extract, sum(expected) AS expected, sum(present) AS present, sum(on_time) AS on_time,
-            string_agg(CASE WHEN present < expected THEN "window" END, '、' ORDER BY "window") AS missing
-     FROM mart_quality WHERE kind = 'delivery' AND regexp_matches("window", '^[0-9]{4}-[0-9]{2}$') GROUP BY ALL ORDER BY 1, 2`,
+    `SELECT "window", region_code AS code, subject AS extract, expected, present, on_time, nullif(note, '') AS note
+     FROM mart_quality WHERE kind = 'delivery' ORDER BY 2, 3`,
   );
+  const windows = sortWindows(byCountyExtract.map((r) => r.window));
+  const countyCodes = [...new Set(byCountyExtract.map((r) => r.code))].sort();
+  const extractCodes = [...new Set(byCountyExtract.map((r) => r.extract))].sort();
+  // cells[window] = [[county index, extract index, expected, present, on_time, note?]]
+  const cells: Record<string, (number | string)[][]> = {};
+  for (const r of byCountyExtract) {
+    const row: (number | string)[] = [countyCodes.indexOf(r.code), extractCodes.indexOf(r.extract), r.expected, r.present, r.on_time];
+    if (r.note) row.push(r.note.replace(/missing/g, "缺报").replace(/late/g, "迟报"));
+    (cells[r.window] ??= []).push(row);
+  }
   const byMonth = await m.rows<{ window: string; expected: number; present: number; on_time: number }>(
     "mart_quality",
     `SELECT "window", sum(expected) AS expected, sum(present) AS present, sum(on_time) AS on_time
@@ -46,8 +57,10 @@ await emitJson(async (m) => {
   );
   const outliers = await m.rows<{ code: string; window: string; indicator: string; value: number | null; median_history: number | null; z_history: number | null; median_peers: number | null; z_peers: number | null }>(
     "mart_quality",
-    `SELECT region_code AS code, "window", subject AS indicator, value, median_history, z_history, median_peers, z_peers
-     FROM mart_quality WHERE kind = 'outlier' AND flagged ORDER BY "window" DESC, greatest(abs(coalesce(z_history, 0)), abs(coalesce(z_peers, 0))) DESC LIMIT 300`,
+    `SELECT * FROM (
+       SELECT region_code AS code, "window", subject AS indicator, value, median_history, z_history, median_peers, z_peers,
+              row_number() OVER (PARTITION BY "window" ORDER BY greatest(abs(coalesce(z_history, 0)), abs(coalesce(z_peers, 0))) DESC) AS i
+       FROM mart_quality WHERE kind = 'outlier' AND flagged) WHERE i <= 50 ORDER BY "window" DESC, i`,
   );
   // Ledger freshness: per county and event ledger, the latest period delivered that covers it
   // (its own file or its city's/province's) and how many months it lags the data's latest month.
@@ -62,16 +75,24 @@ await emitJson(async (m) => {
     `SELECT reason, count(DISTINCT "window") AS windows, count(*) AS figures FROM mart_indicator WHERE status = 'provisional' GROUP BY 1 ORDER BY 1`,
   );
   const label = new Map(catalogue.map((c) => [c.id, c]));
+  const r4 = (v: number | null) => (v === null ? null : Math.round(v * 1e4) / 1e4);
+  const r1 = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
   const fields = fieldLabels();
   return {
+    terms: await provinceTerms(m),
+    windows: windowList(windows),
+    defaultWindow: defaultWindow(windows),
     extracts: extractLabels(),
-    byCountyExtract: byCountyExtract.map((r) => ({ ...r, name: names.get(r.code) ?? r.code, city_name: names.get(r.code.slice(0, 4)) ?? "" })),
+    counties: countyCodes.map((code) => ({ code, name: names.get(code) ?? code, city_name: names.get(code.slice(0, 4)) ?? "" })),
+    extractCodes,
+    cells,
     byMonth,
     loads,
     rejects: rejects.map((r) => ({ ...r, column_name: r.column_name ? (fields[r.column_name] ?? r.column_name) : null })),
     ledgerFreshness: ledgers.map((r) => ({ ...r, name: names.get(r.code) ?? r.code, city_name: names.get(r.code.slice(0, 4)) ?? "" })),
     provisional: provisional.map((p) => ({ ...p, years: [...new Set(p.reason.match(/\b(19|20|21)\d{2}\b/g) ?? [])] })),
-    terms: levelTerms(ledgers[0]?.code ?? byCountyExtract[0]?.code),
-    outliers: outliers.map((o) => ({ ...o, name: names.get(o.code) ?? o.code, label: label.get(o.indicator)?.label ?? o.indicator, unit: label.get(o.indicator)?.unit ?? "count" })),
+    indicators: Object.fromEntries([...new Set(outliers.map((o) => o.indicator))].map((id) => [id, { label: label.get(id)?.label ?? id, unit: label.get(id)?.unit ?? "count" }])),
+    // outliers: [code, window, indicator, value, median_history, z_history, median_peers, z_peers], at most 50 per window
+    outliers: outliers.map((o) => [o.code, o.window, o.indicator, r4(o.value), r4(o.median_history), r1(o.z_history), r4(o.median_peers), r1(o.z_peers)]),
   };
 });

@@ -1,11 +1,13 @@
 // The scorecard page: every region's composite, grade, rank change and dimension
 // scores in every window; indicator values and points for the latest window of
-// each kind; funnel points of the rate indicators (county level).
+// each kind are in scorecard-details.json (loaded when asked for); funnel points
+// of the rate indicators (county level).
 import { DEFAULT_SCORECARD } from "../../metrics/scorecard/config.js";
 import { indicatorCatalogue } from "./_catalogue.js";
 import { emitJson } from "./_marts.js";
 import { funnelBands } from "./_funnel.js";
-import { latestOfEachKind, sortWindows } from "./_windows.js";
+import { defaultWindow, latestOfEachKind, sortWindows, windowList } from "./_windows.js";
+import { provinceTerms } from "./_terms.js";
 
 await emitJson(async (m) => {
   const catalogue = await indicatorCatalogue();
@@ -22,14 +24,6 @@ await emitJson(async (m) => {
   );
   const windows = sortWindows(scores.map((s) => s.window));
   const detailWindows = latestOfEachKind(windows);
-  const details = detailWindows.length
-    ? await m.rows<{ code: string; window: string; indicator: string; value: number | null; points: number | null; status: string }>(
-        "mart_score_detail",
-        `SELECT region_code AS code, "window", indicator, value, points, status FROM mart_score_detail
-         WHERE list_contains(string_split($w, ','), "window")`,
-        { w: detailWindows.join(",") },
-      )
-    : [];
   const funnel = detailWindows.length
     ? await m.rows<{ indicator: string; window: string; code: string; value: number; den: number; rate: number; flag: string; l95: number; h95: number; l998: number; h998: number }>(
         "mart_funnel",
@@ -45,10 +39,6 @@ await emitJson(async (m) => {
     if (!regions.has(s.code))
       regions.set(s.code, { code: s.code, name: s.name, level: s.level, city_code: s.level === "county" ? s.code.slice(0, 4) : null, city_name: s.level === "county" ? cities.get(s.code.slice(0, 4)) ?? null : null });
   const round = (v: number | null, d = 2) => (v === null ? null : Math.round(v * 10 ** d) / 10 ** d);
-  // details[window][code][indicator] = [value, points, status]
-  const detailMap: Record<string, Record<string, Record<string, (number | null | string)[]>>> = {};
-  for (const d of details)
-    ((detailMap[d.window] ??= {})[d.code] ??= {})[d.indicator] = d.status === "scored" ? [round(d.value, 4), round(d.points, 1)] : [round(d.value, 4), round(d.points, 1), d.status];
   // funnel[window][indicator] = {rate, points: [[code, value, denominator, flag]], bands}
   const funnelMap: Record<string, Record<string, { rate: number; points: [string, number, number, string][]; bands: number[][] }>> = {};
   const byKey = new Map<string, typeof funnel>();
@@ -64,6 +54,9 @@ await emitJson(async (m) => {
     funnelMap[w]![id]!.bands = funnelBands(rows);
   }
   return {
+    terms: await provinceTerms(m),
+    windowList: windowList(windows),
+    defaultWindow: defaultWindow(windows),
     configVersion: cfg.version,
     configTitle: cfg.title,
     grades: cfg.grades,
@@ -82,7 +75,6 @@ await emitJson(async (m) => {
       const dims = s.dimension_scores ? (JSON.parse(s.dimension_scores) as Record<string, number | null>) : {};
       return [s.code, s.window, round(s.composite, 1), s.grade, s.rank, s.rank_change, s.gaps?.length ?? 0, ...cfg.dimensions.map((d) => round(dims[d.id] ?? null, 1))];
     }),
-    details: detailMap,
     funnel: funnelMap,
   };
 });

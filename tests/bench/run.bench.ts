@@ -15,7 +15,7 @@ const arg = (name: string, fallback: string) => {
 
 const scale = arg("scale", "1");
 const months = Number(arg("months", "12"));
-const only = new Set(arg("only", "generator,ingest,indicators,site").split(","));
+const only = new Set(arg("only", "cli,generator,ingest,indicators,site").split(","));
 const to = `2025-${String(months).padStart(2, "0")}`;
 const work = join(tmpdir(), "jiuzhu-bench");
 const demo = join(work, `demo-s${scale}-2025-01-${to}`);
@@ -29,6 +29,7 @@ function bench(file: string, args: string[]): void {
   if (result.status !== 0) throw new Error(`${file} failed (exit ${result.status})`);
 }
 
+if (only.has("cli")) bench("cli.bench.ts", ["--runs", "15"]);
 if (only.has("generator") || (only.has("ingest") && !existsSync(join(demo, "ground_truth.json")))) {
   bench("generator.bench.ts", ["--scale", scale, "--from", "2025-01", "--to", to, "--out", demo]);
 }

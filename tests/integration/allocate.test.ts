@@ -176,6 +176,7 @@ describe("jiuzhu score and allocate", () => {
     expect(a.err).toMatch(/recorded allocation run 2026-/);
     const lines = a.out.split("\r\n");
     expect(lines.at(-2)).toMatch(/^合计,.*,12345678,/);
+    expect(a.out).not.toContain("审计");
     const j1 = await cli(...args, "--format", "json", "--no-record");
     const j2 = await cli(...args, "--format", "json", "--no-record");
     expect(j2.out).toBe(j1.out);
@@ -217,14 +218,15 @@ describe("jiuzhu score and allocate", () => {
     await wb.xlsx.readFile(file);
     const ws = wb.worksheets[0]!;
     expect(ws.name).toBe("资金分配 2026");
-    const header = (ws.getRow(1).values as unknown[]).slice(1);
+    expect(String(ws.getRow(1).getCell(1).value)).toMatch(/^以奖代补资金分配表/);
+    const header = (ws.getRow(2).values as unknown[]).slice(1);
     const amountCol = header.indexOf("分配金额（元）") + 1;
-    const total = ws.getRow(7).getCell(amountCol).value as ExcelJS.CellFormulaValue;
-    expect(ws.getRow(7).getCell(1).value).toBe("合计");
+    const total = ws.getRow(8).getCell(amountCol).value as ExcelJS.CellFormulaValue;
+    expect(ws.getRow(8).getCell(1).value).toBe("合计");
     expect(total.result).toBe(8_000_000);
     const audit = wb.getWorksheet("审计信息")!;
     const facts = new Map<string, string>();
-    audit.eachRow((row, i) => i > 1 && facts.set(String(row.getCell(1).value), String(row.getCell(2).value)));
+    audit.eachRow((row, i) => i > 2 && facts.set(String(row.getCell(1).value), String(row.getCell(2).value)));
     expect(facts.get("资金总额（元）")).toBe("8000000");
     expect(facts.get("输入数据哈希（SHA-256）")).toMatch(/^[0-9a-f]{64}$/);
     expect(facts.get("软件版本")).toMatch(/^jiuzhu /);
@@ -243,7 +245,8 @@ describe("jiuzhu score and allocate", () => {
       { stdio: "pipe", timeout: 120_000 },
     );
     const csv = readFileSync(join(outDir, "allocation.csv"), "utf8").replace(/^\uFEFF/, "");
-    const rows = csv.trim().split(/\r?\n/).map((l) => l.split(","));
+    const lines = csv.trim().split(/\r?\n/).map((l) => l.split(","));
+    const rows = lines.slice(lines.findIndex((r) => r[0] === "区划代码"));
     const col = rows[0]!.indexOf("分配金额（元）");
     expect(col).toBeGreaterThan(0);
     const totalRow = rows.find((r) => r[0] === "合计")!;

@@ -1,8 +1,10 @@
 // The CLI contract: every subcommand has --help, errors go to stderr with a non-zero exit.
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { buildFullProgram, buildProgram } from "../../bin/cli.js";
 
-const SUBCOMMANDS = ["demo", "ingest", "indicators", "cases", "score", "allocate", "report", "pipeline"];
+const SUBCOMMANDS = ["demo", "ingest", "indicators", "cases", "score", "allocate", "report", "pipeline", "serve"];
+const NO_WAREHOUSE = ["demo", "serve"];
 
 function jiuzhu(...args: string[]) {
   return spawnSync(process.execPath, ["bin/jiuzhu.js", ...args], { encoding: "utf8", timeout: 60_000 });
@@ -21,7 +23,13 @@ describe("jiuzhu CLI", () => {
     const result = jiuzhu(...name.split(" "), "--help");
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain(`Usage: jiuzhu ${name}`);
-    if (name !== "demo") expect(result.stdout).toContain("--db");
+    if (!NO_WAREHOUSE.includes(name)) expect(result.stdout).toContain("--db");
+  });
+
+  it("the top-level help, built without loading any layer, names exactly the commands the layers register", async () => {
+    const full = (await buildFullProgram()).commands.map((c) => c.name()).sort();
+    const summary = (await buildProgram(["node", "jiuzhu", "--help"])).commands.map((c) => c.name()).sort();
+    expect(summary).toEqual(full);
   });
 
   it("reports an unknown subcommand on stderr with a non-zero exit", () => {

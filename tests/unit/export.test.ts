@@ -61,30 +61,53 @@ describe("toTextTable", () => {
 });
 
 describe("toXlsx", () => {
-  it("styled header, yuan formats, total row with formula, frozen panes, audit sheet, neutralised text", async () => {
-    const buf = await toXlsx({
-      sheets: [{ name: "分配结果", columns: COLUMNS, rows: ROWS, totalLabel: "合计" }],
+  const doc = () =>
+    toXlsx({
+      sheets: [{ name: "分配结果", title: "以奖代补资金分配表", columns: COLUMNS, rows: ROWS, totalLabel: "合计" }],
       audit: [
         ["资金总额（元）", "1000000"],
         ["备注", "=cmd|' /C calc'!A0"],
       ],
     });
+
+  it("styled header under a title, number formats, total row with formula, frozen panes, audit sheet, neutralised text", async () => {
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(buf as unknown as ArrayBuffer);
+    await wb.xlsx.load(doc() as unknown as ArrayBuffer);
     const ws = wb.getWorksheet("分配结果")!;
-    expect(ws.getCell("A1").value).toBe("区划代码");
-    expect(ws.getCell("A1").font?.bold).toBe(true);
-    expect((ws.getCell("A1").fill as ExcelJS.FillPattern).fgColor?.argb).toBe("FF1F4E79");
-    expect(ws.getCell("E2").value).toBe(600_000);
-    expect(ws.getCell("E2").numFmt).toBe('#,##0" 元";-#,##0" 元";0" 元"');
-    expect(ws.getCell("D2").numFmt).toBe("0.00%");
-    expect(ws.getCell("B3").value).toBe(`'=HYPERLINK("http://x","点我")`);
-    expect(ws.getCell("A5").value).toBe("合计");
-    expect(ws.getCell("E5").value).toEqual({ formula: "SUM(E2:E4)", result: 1_000_000 });
-    expect((ws.getCell("F5").value as ExcelJS.CellFormulaValue).formula).toBe("SUM(F2:F4)"); // exceljs drops a 0 result; recalculated on load
-    expect(ws.views[0]).toMatchObject({ state: "frozen", xSplit: 2, ySplit: 1 });
+    expect(ws.getCell("A1").value).toBe("以奖代补资金分配表");
+    expect(ws.getCell("A2").value).toBe("区划代码");
+    expect(ws.getCell("A2").font?.bold).toBe(true);
+    expect((ws.getCell("A2").fill as ExcelJS.FillPattern).fgColor?.argb).toBe("FF1F4E79");
+    expect(ws.getCell("E3").value).toBe(600_000);
+    expect(ws.getCell("E3").numFmt).toBe("#,##0");
+    expect(ws.getCell("D3").numFmt).toBe("0.00%");
+    expect(ws.getCell("C3").numFmt).toBe("0.000000");
+    expect(ws.getCell("B4").value).toBe(`'=HYPERLINK("http://x","点我")`);
+    expect(ws.getCell("A6").value).toBe("合计");
+    expect(ws.getCell("E6").value).toEqual({ formula: "SUM(E3:E5)", result: 1_000_000 });
+    expect(ws.views[0]).toMatchObject({ state: "frozen", xSplit: 2, ySplit: 2 });
     const audit = wb.getWorksheet(AUDIT_SHEET)!;
+    expect(audit.getCell("A1").value).toBe("项目");
     expect(audit.getCell("A2").value).toBe("资金总额（元）");
     expect(audit.getCell("B3").value).toBe("'=cmd|' /C calc'!A0");
+  });
+
+  it("prints as filed: A4 landscape, one page wide (the audit sheet on one page), title and header rows repeated", async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(doc() as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet("分配结果")!;
+    expect(ws.pageSetup).toMatchObject({ paperSize: 9, orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0 });
+    expect(ws.pageSetup.printTitlesRow).toBe("1:2");
+    const audit = wb.getWorksheet(AUDIT_SHEET)!;
+    expect(audit.pageSetup).toMatchObject({ paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 1 });
+    expect(audit.pageSetup.printTitlesRow).toBe("1:1");
+  });
+
+  it("is byte-identical for the same document, and numbers keep every decimal they have", () => {
+    expect(doc()).toEqual(doc());
+    const bytes = toXlsx({ sheets: [{ name: "s", columns: [{ key: "x", header: "x", kind: "decimal", digits: 4 }], rows: [{ x: 85.6667 }, { x: 0.1 + 0.2 }] }], audit: [] });
+    const text = Buffer.from(bytes).toString("utf8");
+    expect(text).toContain("<v>85.6667</v>");
+    expect(text).toContain("<v>0.30000000000000004</v>"); // what is given is written, to the last bit
   });
 });

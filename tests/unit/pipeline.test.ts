@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { setDocumentLanguage } from "../../bin/pipeline.js";
+import { setDocumentLanguage } from "../../bin/site.js";
 
 describe("setDocumentLanguage", () => {
   it("adds lang to bare <html> tags in nested pages and leaves others alone", () => {

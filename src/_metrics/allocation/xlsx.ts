@@ -1,0 +1,1 @@
+../../../metrics/export/xlsx.ts
