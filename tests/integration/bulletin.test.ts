@@ -200,9 +200,6 @@ describe("jiuzhu report bulletin", () => {
       console.warn("SKIPPED the LibreOffice check: `soffice` is not installed (apt-get install --no-install-recommends libreoffice-writer-nogui poppler-utils)");
       return;
     }
-    // Another test (allocate.test.ts) converts with a synchronous soffice call; two conversions at
-    // once on a loaded machine can stall that worker past vitest's 60 s RPC timeout, so wait for it.
-    for (let i = 0; i < 60 && spawnSync("pgrep", ["-f", "soffice.bin"]).status === 0; i++) await new Promise((r) => setTimeout(r, 1000));
     await run("soffice", ["--headless", `-env:UserInstallation=file://${join(dir, "lo-profile")}`, "--convert-to", "pdf", "--outdir", dir, out]);
     const pdf = join(dir, "q2.pdf");
     const info = await run("pdfinfo", [pdf]);
