@@ -59,7 +59,11 @@ describe("记分卡 scorecard", () => {
 
       // indicator columns of one dimension
       await page.locator("select[name=view]").selectOption({ index: 1 });
-      await page.waitForFunction(() => document.querySelectorAll(".scorecard-table thead th").length > 6);
+      // indicator columns replace the dimension columns ("对象精准（25）")
+      await page.waitForFunction(() => {
+        const heads = [...document.querySelectorAll(".scorecard-table thead th")].map((th) => th.textContent ?? "");
+        return heads.length > 8 && !heads.some((t) => /（\d+）$/.test(t));
+      });
       expect(visit.errors).toEqual([]);
       expect(visit.outside).toEqual([]);
     } finally {
