@@ -24,7 +24,8 @@ export function controlChart(series, {centre, lower, upper, unit, width = 300, h
     style: FONT,
     marginLeft: axis ? 48 : 8,
     marginRight: 8,
-    marginBottom: axis ? 24 : 6,
+    marginTop: axis ? 20 : 7, // room for a signal's diamond at the top edge
+    marginBottom: axis ? 24 : 7,
     x: {type: "point", domain: series.map((d) => d.window), tickFormat: monthTick, axis: axis ? "bottom" : null, label: null, ticks: series.length > 8 ? series.filter((_, i) => i % 2 === series.length % 2 ? 0 : 1).map((d) => d.window) : undefined},
     y: {axis: axis ? "left" : null, label: null, tickFormat: tickFormat(unit), nice: true, grid: axis, ticks: 4},
     marks: [
