@@ -272,6 +272,30 @@ describe("以奖代补资金分配 allocation", () => {
     }
   });
 
+  it("the scorecard prints every county with the header row on every page", async () => {
+    const visit = await site.open("/scorecard");
+    const { page } = visit;
+    const dir = mkdtempSync(join(tmpdir(), "jiuzhu-score-print-"));
+    try {
+      await page.locator(".scorecard-table tbody tr").first().waitFor();
+      const rows = await page.locator(".scorecard-table tbody tr").count();
+      await page.emulateMedia({ media: "print" });
+      const pdf = join(dir, "scorecard.pdf");
+      await page.pdf({ path: pdf, preferCSSPageSize: true });
+      const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync("pdfinfo", [pdf], { encoding: "utf8" }))![1]);
+      const text = Array.from({ length: pages }, (_, i) => execFileSync("pdftotext", ["-raw", "-f", String(i + 1), "-l", String(i + 1), pdf, "-"], { encoding: "utf8" }));
+      // The table's pages: those with a rank number starting a line; each has the header.
+      const ranks = text.map((t) => [...t.matchAll(/^(\d{1,3}) /gm)].map((m) => Number(m[1])));
+      const tablePages = text.filter((_, i) => ranks[i]!.length > 5);
+      expect(tablePages.length).toBeGreaterThan(1);
+      for (const t of tablePages) expect(t).toMatch(/排名/);
+      expect(Math.max(...ranks.flat())).toBeGreaterThanOrEqual(rows - 5); // down to the last ranks
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await visit.close();
+    }
+  });
+
   it("a county page offers its 项目支出绩效自评表 for download", async () => {
     const visit = await site.open("/region/150102");
     const { page } = visit;
