@@ -55,7 +55,7 @@ export function allocationColumns(terms: PresentTerms = DEFAULT_PRESENT_TERMS, l
     level === "county" && { key: "rollover_balance", header: "年末结余（元）", kind: "decimal", digits: 2, width: 12 },
     level === "county" && { key: "rollover_spent", header: "全年支出（元）", kind: "decimal", digits: 2, width: 12 },
     level === "county" && { key: "rollover_ratio", header: "结余率", kind: "percent", digits: 2, width: 7 },
-    { key: "share", header: "分配系数", kind: "percent", digits: 4, width: 8, total: true },
+    { key: "share", header: "分配系数", kind: "percent", digits: 4, width: 10, total: true },
     { key: "factor_amount", header: "因素测算金额（元）", kind: "yuan", width: 12, total: true },
     { key: "bound_adjustment", header: "约束调整（元）", kind: "yuan", width: 10, total: true },
     { key: "before_deduction", header: "扣减前金额（元）", kind: "yuan", width: 12, total: true },
@@ -65,8 +65,8 @@ export function allocationColumns(terms: PresentTerms = DEFAULT_PRESENT_TERMS, l
     { key: "previous", header: "上期金额（元）", kind: "yuan", width: 12, total: true },
     { key: "change", header: "增减（元）", kind: "yuan", width: 10, total: true },
     { key: "change_ratio", header: "增减幅度", kind: "percent", digits: 2, width: 7 },
-    { key: "bound_label", header: "约束", width: 7 },
-    { key: "note", header: "说明（未参与分配、0 元、扣减、约束）", width: 34 },
+    { key: "bound_label", header: "约束", width: 9 },
+    { key: "note", header: "说明（未参与分配、0 元、扣减、约束）", width: 44 },
   ];
   return cols.filter((c): c is AllocationColumn => c !== false);
 }

@@ -111,6 +111,13 @@ function cell(ref: string, value: unknown, col: Column, style: number): string {
 
 const TEXT: Column = { key: "", header: "" };
 
+/** Width in character cells: CJK and full-width characters count two. */
+function textWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += ch.codePointAt(0)! > 0x2e7f ? 2 : 1;
+  return w;
+}
+
 interface Built {
   xml: string;
   /** Rows repeated on every printed page, e.g. "$1:$2". */
@@ -138,8 +145,12 @@ function sheetXml(sheet: XlsxSheet, styles: Styles): Built {
   const wrap = new Set(sheet.wrap ?? []);
   const bodyStyle = cols.map((c) => styles.xf({ fmt: numFmt(c), border: true, wrap: wrap.has(c.key) }));
   const first = r;
+  // Rows with wrapped text get the height of their longest cell (spreadsheets do not grow them on opening).
+  const lines = (row: ExportRow) =>
+    Math.max(1, ...cols.filter((c) => wrap.has(c.key)).map((c) => Math.ceil(textWidth(textOf(row[c.key]) ?? "") / Math.max(1, (c.width ?? 10) * 1.1))));
   for (const row of sheet.rows) {
-    rows.push(`<row r="${r}">${cols.map((c, i) => cell(`${columnLetter(i + 1)}${r}`, row[c.key], c, bodyStyle[i]!)).join("")}</row>`);
+    const n = lines(row);
+    rows.push(`<row r="${r}"${n > 1 ? ` ht="${n * 13}" customHeight="1"` : ""}>${cols.map((c, i) => cell(`${columnLetter(i + 1)}${r}`, row[c.key], c, bodyStyle[i]!)).join("")}</row>`);
     r++;
   }
   if (sheet.totalLabel !== undefined) {

@@ -134,7 +134,7 @@ describe("以奖代补资金分配 allocation", () => {
       const rows = await visit.page.locator("#allocation-counties tbody tr").evaluateAll((trs) =>
         trs.map((tr) => {
           const n = (k: string) => Number(tr.getAttribute(`data-${k}`));
-          return { code: tr.getAttribute("data-code"), factor: n("factor"), adjustment: n("adjustment"), before: n("before"), deduction: n("deduction"), redistribution: n("redistribution"), amount: n("amount"), note: tr.querySelector("td.note")?.textContent ?? "" };
+          return { code: tr.getAttribute("data-code"), factor: n("factor"), adjustment: n("adjustment"), before: n("before"), deduction: n("deduction"), redistribution: n("redistribution"), amount: n("amount"), note: tr.querySelector("td.alloc-note")?.textContent ?? "" };
         }),
       );
       expect(rows.length).toBeGreaterThan(50);
@@ -257,13 +257,39 @@ describe("以奖代补资金分配 allocation", () => {
       const pdf = join(dir, "allocation.pdf");
       await page.pdf({ path: pdf, preferCSSPageSize: true, printBackground: true });
       const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync("pdfinfo", [pdf], { encoding: "utf8" }))![1]);
-      const text = Array.from({ length: pages }, (_, i) => execFileSync("pdftotext", ["-f", String(i + 1), "-l", String(i + 1), pdf, "-"], { encoding: "utf8" }));
+      // -raw: in the order drawn, so a header wrapped in its cell reads as one word.
+      const text = Array.from({ length: pages }, (_, i) => execFileSync("pdftotext", ["-raw", "-f", String(i + 1), "-l", String(i + 1), pdf, "-"], { encoding: "utf8" }));
       const all = text.join("\n");
       for (const code of codes) expect(all, code).toContain(code);
-      const tablePages = text.filter((t) => codes.some((c) => t.includes(c)));
+      // A page of the table: a division code alone on its line (the chart shows names, not codes).
+      const tablePages = text.filter((t) => codes.some((c) => new RegExp(`(^|\\s)${c}(\\s|$)`, "m").test(t)));
       expect(tablePages.length).toBeGreaterThan(1);
-      for (const t of tablePages) expect(t).toContain("区划代码");
+      for (const t of tablePages) expect(t.replace(/\s+/g, "")).toMatch(/区划代码.*考评等级.*分配金额/s);
       expect(all).toContain("合计");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await visit.close();
+    }
+  });
+
+  it("the scorecard prints every county with the header row on every page", async () => {
+    const visit = await site.open("/scorecard");
+    const { page } = visit;
+    const dir = mkdtempSync(join(tmpdir(), "jiuzhu-score-print-"));
+    try {
+      await page.locator(".scorecard-table tbody tr").first().waitFor();
+      const rows = await page.locator(".scorecard-table tbody tr").count();
+      await page.emulateMedia({ media: "print" });
+      const pdf = join(dir, "scorecard.pdf");
+      await page.pdf({ path: pdf, preferCSSPageSize: true });
+      const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync("pdfinfo", [pdf], { encoding: "utf8" }))![1]);
+      const text = Array.from({ length: pages }, (_, i) => execFileSync("pdftotext", ["-raw", "-f", String(i + 1), "-l", String(i + 1), pdf, "-"], { encoding: "utf8" }));
+      // The table's pages: those with a rank number starting a line; each has the header.
+      const ranks = text.map((t) => [...t.matchAll(/^(\d{1,3}) /gm)].map((m) => Number(m[1])));
+      const tablePages = text.filter((_, i) => ranks[i]!.length > 5);
+      expect(tablePages.length).toBeGreaterThan(1);
+      for (const t of tablePages) expect(t).toMatch(/排名/);
+      expect(Math.max(...ranks.flat())).toBeGreaterThanOrEqual(rows - 5); // down to the last ranks
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await visit.close();
