@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { soffice as runSoffice } from "../fixtures/office.js";
 import { allocate, allocateTwoLevel, FACTOR_LABELS, type AllocationCountyInput } from "../../metrics/allocation/core.js";
 import { DEFAULT_ALLOCATION } from "../../metrics/allocation/config.js";
 import { allocationWorkbook, auditPairs } from "../../metrics/allocation/present.js";
@@ -27,8 +28,8 @@ function sofficeAvailable(): boolean {
 }
 
 /** XLSX → PDF with LibreOffice; the text of each page (pdftotext). */
-export function pdfPages(file: string, work: string): string[] {
-  execFileSync("soffice", ["--headless", `-env:UserInstallation=file://${join(work, "lo-profile")}`, "--convert-to", "pdf", "--outdir", work, file], { stdio: "pipe", timeout: 180_000 });
+export async function pdfPages(file: string, work: string): Promise<string[]> {
+  await runSoffice(["--headless", `-env:UserInstallation=file://${join(work, "lo-profile")}`, "--convert-to", "pdf", "--outdir", work, file], { timeout: 180_000 });
   const pdf = join(work, file.replace(/^.*\//, "").replace(/\.\w+$/, ".pdf"));
   const info = execFileSync("pdfinfo", [pdf], { encoding: "utf8" });
   const pages = Number(/Pages:\s+(\d+)/.exec(info)![1]);
@@ -78,10 +79,10 @@ function workbook(level: "county" | "city"): string {
 }
 
 describe("the allocation XLSX on paper (LibreOffice → PDF)", () => {
-  it("county level: every table page is whole-width with the title and header; totals on the last; the audit on one page", () => {
+  it("county level: every table page is whole-width with the title and header; totals on the last; the audit on one page", async () => {
     const file = workbook("county");
     if (!sofficeAvailable()) return;
-    const pages = pdfPages(file, dir);
+    const pages = await pdfPages(file, dir);
     const table = pages.filter((p) => p.includes("以奖代补资金分配表"));
     const audit = pages.filter((p) => p.includes("审计信息") && !p.includes("以奖代补资金分配表"));
     console.info(`allocation XLSX (108 counties): ${pages.length} printed pages (${table.length} table + ${audit.length} audit)`);
@@ -104,10 +105,10 @@ describe("the allocation XLSX on paper (LibreOffice → PDF)", () => {
     expect(audit[0]).toContain("输入数据哈希");
   }, 240_000);
 
-  it("two levels: the cities' sheet, the counties' sheet and the audit all print with their headers", () => {
+  it("two levels: the cities' sheet, the counties' sheet and the audit all print with their headers", async () => {
     const file = workbook("city");
     if (!sofficeAvailable()) return;
-    const pages = pdfPages(file, dir);
+    const pages = await pdfPages(file, dir);
     const first = pages.filter((p) => p.includes("第一级：盟市"));
     const second = pages.filter((p) => p.includes("第二级：旗县"));
     expect(first).toHaveLength(1);

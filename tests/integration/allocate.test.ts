@@ -1,9 +1,10 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { soffice as runSoffice } from "../fixtures/office.js";
 import { runCli as cli } from "../fixtures/cli.js";
 import { Warehouse, withWarehouse } from "../../loaders/db.js";
 import { DEFAULT_ALLOCATION } from "../../metrics/allocation/config.js";
@@ -239,10 +240,8 @@ describe("jiuzhu score and allocate", () => {
       return;
     }
     const outDir = join(dir, "lo");
-    execFileSync(
-      "soffice",
-      ["--headless", `-env:UserInstallation=file://${join(dir, "lo-profile")}`, "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false", "--outdir", outDir, file],
-      { stdio: "pipe", timeout: 120_000 },
+    await runSoffice(["--headless", `-env:UserInstallation=file://${join(dir, "lo-profile")}`, "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false", "--outdir", outDir, file],
+      { timeout: 120_000 },
     );
     const csv = readFileSync(join(outDir, "allocation.csv"), "utf8").replace(/^\uFEFF/, "");
     const lines = csv.trim().split(/\r?\n/).map((l) => l.split(","));

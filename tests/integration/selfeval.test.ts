@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { soffice as runSoffice } from "../fixtures/office.js";
 import { runCli as cli } from "../fixtures/cli.js";
 import { withWarehouse } from "../../loaders/db.js";
 import { DEFAULT_SELFEVAL, parseSelfEvalConfig } from "../../metrics/selfeval/config.js";
@@ -106,7 +107,7 @@ describe("the 项目支出绩效自评表", () => {
     expect(none.err).toMatch(/no indicator figures for 回民区（150103）in 2019/);
   });
 
-  it("LibreOffice prints the XLSX and the DOCX with the header row on every page", () => {
+  it("LibreOffice prints the XLSX and the DOCX with the header row on every page", async () => {
     const out = join(dir, "one");
     const soffice = spawnSync("soffice", ["--version"], { encoding: "utf8" });
     if (soffice.error || soffice.status !== 0) {
@@ -117,7 +118,7 @@ describe("the 项目支出绩效自评表", () => {
     for (const ext of ["xlsx", "docx"]) {
       const file = join(out, `项目支出绩效自评表_2026_150103_回民区.${ext}`);
       const pdfDir = join(dir, `pdf-${ext}`);
-      execFileSync("soffice", ["--headless", `-env:UserInstallation=file://${join(dir, "lo-profile")}`, "--convert-to", "pdf", "--outdir", pdfDir, file], { stdio: "pipe", timeout: 180_000 });
+      await runSoffice(["--headless", `-env:UserInstallation=file://${join(dir, "lo-profile")}`, "--convert-to", "pdf", "--outdir", pdfDir, file], { timeout: 180_000 });
       const pdf = join(pdfDir, `项目支出绩效自评表_2026_150103_回民区.pdf`);
       expect(existsSync(pdf)).toBe(true);
       const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync("pdfinfo", [pdf], { encoding: "utf8" }))![1]);
