@@ -1,29 +1,34 @@
-// `jiuzhu ingest`: every extract file into the warehouse, each file in one
-// transaction, with lineage, rejects, idempotence and supersession.
+// `jiuzhu ingest`: every extract file into the warehouse, with lineage,
+// rejects, idempotence and supersession, validated set-based in DuckDB.
 //
 // Per file: hash → already loaded? → open (format, encoding) → type → header
-// map (missing required columns refuse the whole file) → BEGIN → validate rows
-// and append them to stg_<type>, rejects to meta_reject → roster household
-// check → meta_delivery row → supersession → COMMIT. Any error rolls back.
+// map (missing required columns refuse the whole file) → the cells as text
+// into a temporary table (DuckDB reads a clean UTF-8 CSV itself; GB18030 is
+// decoded by streaming first; XLSX, Parquet and quoted CSV come through their
+// streaming readers) → one SQL pass types and checks every cell and rule
+// (setbased.ts); the rows it does not take go through the contract in
+// JavaScript, which words every reject → period, county, duplicate keys and
+// roster households in SQL → reject rows. Files are committed in batches: each
+// file's rows, rejects and lineage row land in the same transaction.
 import { createHash } from "node:crypto";
-import { createReadStream, readdirSync, statSync } from "node:fs";
+import { createReadStream, readdirSync, statSync, symlinkSync, writeSync, openSync, closeSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { Warehouse } from "./db.js";
+import { Warehouse, quoteIdent, quoteLiteral } from "./db.js";
 import { extractDef, type ExtractDef, type ExtractType } from "./contracts/dictionary.js";
-import { extractColumns } from "./contracts/sql.js";
+import { sqlTypeOf } from "./contracts/sql.js";
 import { compileContract, validateCells, HOUSEHOLD_FIELDS, type CompiledContract } from "./contracts/contracts.js";
-import type { FieldDef } from "./contracts/dictionary.js";
 import { cellText, toHalfWidth, type Canonical, type Cell, type RegionLookup } from "./contracts/normalise.js";
 import { assertExtractType, mapHeader, parseFileName, sheetNamesExtract, typeFromFileName, typeFromHeader } from "./detect.js";
 import { acquireLock } from "./lock.js";
 import { ensureWarehouseSchema, stagingTable } from "./schema.js";
-import { CsvSink } from "./sink.js";
-import { openCsv } from "./readers/csv.js";
+import { CsvSink, StagingDir } from "./staging.js";
+import { EncodingSniffer, openCsv } from "./readers/csv.js";
 import { openXlsx } from "./readers/xlsx.js";
 import { openParquet } from "./readers/parquet.js";
 import { FileRefused, type Format, type Source } from "./readers/source.js";
 import { createProgress, type Progress } from "./progress.js";
+import { ROW_RULES_SQL, WS, fastField, rejectValueSql, tagCell, untagCell } from "./setbased.js";
 
 export { ensureWarehouseSchema } from "./schema.js";
 export { FileRefused } from "./readers/source.js";
@@ -106,14 +111,16 @@ export function toChinaTimestamp(d: Date): string {
 }
 
 /**
- * Region codes of the dimension, for the contracts' region checks: counties
- * up front, the codes of a province (about 20,000) loaded the first time a
- * row names it, so no ingest pays for the whole country's 700,000 codes.
+ * Region codes for the contract's checks of the rows it sees (few: the set-based
+ * pass takes the rest by a join): every county up front, other codes looked up
+ * in dim_region for each batch of rows before the contract runs.
  */
 export class RegionCodes implements RegionLookup {
   private readonly codes = new Set<string>();
   private readonly counties = new Set<string>();
-  private readonly provinces = new Set<string>();
+  private readonly looked = new Set<string>();
+
+  /** Its own connection: the main one may be streaming the rows being checked. */
   private conn: DuckDBConnection | null = null;
 
   private constructor(private readonly wh: Warehouse) {}
@@ -125,10 +132,9 @@ export class RegionCodes implements RegionLookup {
 
   static async load(wh: Warehouse): Promise<RegionCodes> {
     const r = new RegionCodes(wh);
-    const reader = await wh.connection.runAndReadAll("SELECT code FROM dim_region WHERE level IN ('province', 'city', 'county')");
-    for (const c of reader.getColumns()[0] as string[]) {
-      r.codes.add(c);
-      if (c.length === 6) r.counties.add(c);
+    for (const row of await wh.query<{ code: string }>("SELECT code FROM dim_region WHERE level IN ('province', 'city', 'county')")) {
+      r.codes.add(row.code);
+      if (row.code.length === 6) r.counties.add(row.code);
     }
     return r;
   }
@@ -141,41 +147,33 @@ export class RegionCodes implements RegionLookup {
     return this.counties.has(code);
   }
 
-  /** Make sure the townships and villages of these provinces (2-digit prefixes) are known. */
-  async ensureProvinces(prefixes: Iterable<string>): Promise<void> {
-    for (const p of prefixes) {
-      if (this.provinces.has(p) || !/^\d{2}$/.test(p)) continue;
-      this.provinces.add(p);
-      // its own connection: the main one may be busy committing the previous file
-      this.conn ??= await this.wh.connect();
-      const reader = await this.conn.runAndReadAll(
-        "SELECT code FROM dim_region WHERE province_code = ? AND level IN ('township', 'village')",
-        [p],
-      );
-      for (const c of reader.getColumns()[0] as string[]) this.codes.add(c);
+  /** Look up the codes these cells could stand for (as given, and the county or township a zero-padded one shortens to). */
+  async prefetch(cells: Iterable<Cell>): Promise<void> {
+    const want = new Set<string>();
+    for (const cell of cells) {
+      const t = cellText(cell);
+      if (t === null) continue;
+      const s = toHalfWidth(t).replace(/\s+/g, "");
+      if (!/^\d{6,12}$/.test(s)) continue;
+      for (const c of [s, s.slice(0, 9)]) if (!this.looked.has(c)) want.add(c);
     }
+    if (want.size === 0) return;
+    const list = [...want];
+    for (const c of list) this.looked.add(c);
+    this.conn ??= await this.wh.connect();
+    const reader = await this.conn.runAndReadAll("SELECT code FROM dim_region WHERE code IN (SELECT unnest(string_split($codes, ',')))", {
+      codes: list.join(","),
+    });
+    for (const row of reader.getRows()) this.codes.add(String(row[0]));
   }
 }
 
-/** @deprecated name kept for callers: the lazily filled region lookup. */
+/** @deprecated name kept for callers: the region lookup. */
 export const loadRegionLookup = (wh: Warehouse): Promise<RegionCodes> => RegionCodes.load(wh);
 
-/** 2-digit province prefixes of the region cells of a batch. */
-function provincePrefixes(rows: Cell[][], cols: number[]): Set<string> {
-  const out = new Set<string>();
-  let last = "";
-  for (const row of rows) {
-    for (const c of cols) {
-      const v = row[c];
-      if (v == null) continue;
-      const s = typeof v === "string" ? v.trimStart().slice(0, 2) : String(v).slice(0, 2);
-      if (s === last) continue;
-      last = s;
-      out.add(toHalfWidth(s));
-    }
-  }
-  return out;
-}
+/** Rows per transaction: files are committed together until this many rows (or files) are staged. */
+const BATCH_ROWS = Number(process.env.JIUZHU_INGEST_BATCH_ROWS ?? 300_000);
+const BATCH_FILES = Number(process.env.JIUZHU_INGEST_BATCH_FILES ?? 64);
 
 /**
  * Ingest files and folders into the warehouse at `dbPath`. Never throws for a
@@ -200,43 +198,52 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
     timeoutMs: options.lockTimeoutMs,
     onWait: (pid) => progress.log(`waiting for another ingest (pid ${pid}) to finish…`),
   });
+  let staging: StagingDir | null = null;
   try {
+    staging = StagingDir.create(dbPath);
     const wh = await Warehouse.open(dbPath);
     let regions: RegionCodes | null = null;
     try {
       await ensureWarehouseSchema(wh);
       // checkpoint once at the end rather than every 16 MB of WAL (each commit stays durable in the WAL)
       if (process.env.JIUZHU_CHECKPOINT_EVERY !== "default") await wh.run("SET checkpoint_threshold = '1GB'");
+      await wh.run(`SET temp_directory = ${quoteLiteral(join(staging.path, "duckdb"))}`);
       regions = await RegionCodes.load(wh);
-      const ctx = new IngestContext(wh, regions, progress);
+      const ctx = new IngestContext(wh, regions, progress, staging);
       await ctx.init();
       progress.start(items.length);
-      // two-stage pipeline: file n+1 is read and checked while file n commits
-      let inFlight: Promise<FileResult> | null = null;
-      const settle = async () => {
-        if (!inFlight) return;
-        const r = await inFlight;
-        inFlight = null;
-        results.push(r);
-        progress.fileDone(r);
+      let batch: Staged[] = [];
+      let batchRows = 0;
+      const flush = async () => {
+        if (batch.length === 0) return;
+        const done = await ctx.commit(batch);
+        batch = [];
+        batchRows = 0;
+        for (const r of done) {
+          results.push(r);
+          progress.fileDone(r);
+        }
       };
       for (const item of items) {
         if (typeof item !== "string") {
-          await settle();
+          await flush();
           results.push(item);
           progress.fileDone(item);
           continue;
         }
         progress.fileStart(basename(item));
         const prepared = await ctx.prepareFile(item, forcedType, options.receivedAt);
-        await settle();
-        if (typeof prepared === "function") inFlight = prepared();
-        else {
+        if (prepared instanceof Staged) {
+          batch.push(prepared);
+          batchRows += prepared.rowsRead;
+          if (batchRows >= BATCH_ROWS || batch.length >= BATCH_FILES) await flush();
+        } else {
+          await flush();
           results.push(prepared);
           progress.fileDone(prepared);
         }
       }
-      await settle();
+      await flush();
       if (results.some((r) => r.status === "loaded")) await wh.run("CHECKPOINT");
     } finally {
       progress.stop();
@@ -244,6 +251,7 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
       wh.close();
     }
   } finally {
+    staging?.remove();
     release();
   }
   const sum = (k: "rowsRead" | "rowsLoaded" | "rowsRejected") => results.reduce((a, r) => a + r[k], 0);
@@ -263,6 +271,148 @@ function refusedResult(file: string, reason: string): FileResult {
   return { file, status: "refused", reason, rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, warnings: [], superseded: [], seconds: 0 };
 }
 
+/** What a scan of a CSV's bytes found: whether DuckDB may read it as it is, and how many lines it has. */
+interface CsvScan {
+  encoding: string;
+  /** UTF-8 text of the file: the file itself, or its decoded copy in the staging folder. */
+  textPath: string;
+  /** Plain enough for DuckDB to read with quoting off, line = row number + 1. */
+  direct: boolean;
+  /** Physical lines after the header line. */
+  dataLines: number;
+  crlf: boolean;
+}
+
+/** Counts what decides whether DuckDB can read a UTF-8 text byte for byte like the CSV splitter. */
+class ByteScan {
+  newlines = 0;
+  crlfs = 0;
+  crs = 0;
+  quotes = false;
+  nul = false;
+  emptyLine = false;
+  firstLineCrlf: boolean | null = null;
+  private last = -1;
+  private beforeLast = -1;
+  private total = 0;
+
+  push(b: Uint8Array): void {
+    if (b.length === 0) return;
+    const buf = Buffer.from(b.buffer, b.byteOffset, b.length);
+    if (!this.quotes && buf.indexOf(0x22) !== -1) this.quotes = true;
+    if (!this.nul && buf.indexOf(0) !== -1) this.nul = true;
+    for (let i = buf.indexOf(13); i !== -1; i = buf.indexOf(13, i + 1)) this.crs++;
+    if (this.total === 0 && (buf[0] === 10 || buf[0] === 13)) this.emptyLine = true;
+    for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) {
+      this.newlines++;
+      const p1 = i >= 1 ? buf[i - 1]! : this.last;
+      const p2 = i >= 2 ? buf[i - 2]! : i === 1 ? this.last : this.beforeLast;
+      if (p1 === 13) this.crlfs++;
+      if (this.firstLineCrlf === null) this.firstLineCrlf = p1 === 13;
+      if (p1 === 10 || (p1 === 13 && p2 === 10)) this.emptyLine = true;
+    }
+    this.beforeLast = buf.length >= 2 ? buf[buf.length - 2]! : this.last;
+    this.last = buf[buf.length - 1]!;
+    this.total += buf.length;
+  }
+
+  /** Physical lines (a last line without a newline counts). */
+  lines(): number {
+    return this.newlines + (this.total > 0 && this.last !== 10 ? 1 : 0);
+  }
+
+  plain(): boolean {
+    const crlf = this.firstLineCrlf === true;
+    // line ends all alike, no stray CR, no quotes, no NUL, no empty line
+    return !this.quotes && !this.nul && !this.emptyLine && this.crs === this.crlfs && (crlf ? this.crlfs === this.newlines : this.crlfs === 0) && this.last !== 13;
+  }
+}
+
+const isUtf8 = (e: string | null) => e === "utf-8" || e === "utf-8-bom";
+
+async function scanCsv(path: string, name: string, staging: StagingDir): Promise<CsvScan> {
+  const sniffer = new EncodingSniffer(name);
+  const scan = new ByteScan();
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of stream) {
+      const bytes = chunk as Uint8Array;
+      sniffer.decode(bytes);
+      // not UTF-8 (from the first bytes, or after an all-ASCII start, which GB18030 shares): decode a copy
+      if (!isUtf8(sniffer.encoding)) return await scanDecoded(path, sniffer.encoding!, staging);
+      scan.push(bytes);
+    }
+    sniffer.decode(new Uint8Array(0), true);
+  } finally {
+    stream.destroy();
+  }
+  return {
+    encoding: sniffer.encoding ?? "utf-8",
+    textPath: path,
+    direct: scan.plain(),
+    dataLines: Math.max(0, scan.lines() - 1),
+    crlf: scan.firstLineCrlf === true,
+  };
+}
+
+/** A non-UTF-8 file decoded by streaming (TextDecoderStream) into a UTF-8 copy in the staging folder, and that copy scanned. */
+async function scanDecoded(path: string, encoding: string, staging: StagingDir): Promise<CsvScan> {
+  const scan = new ByteScan();
+  const outPath = staging.file("csv");
+  const out = openSync(outPath, "wx", 0o600);
+  const encoder = new TextEncoder();
+  try {
+    const decoder = new TextDecoderStream(encoding);
+    const writer = decoder.writable.getWriter();
+    const pump = (async () => {
+      for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) await writer.write(chunk as Uint8Array<ArrayBuffer>);
+      await writer.close();
+    })();
+    for await (const text of decoder.readable as unknown as AsyncIterable<string>) {
+      const bytes = encoder.encode(text);
+      scan.push(bytes);
+      writeSync(out, bytes);
+    }
+    await pump;
+  } finally {
+    closeSync(out);
+  }
+  return { encoding, textPath: outPath, direct: scan.plain(), dataLines: Math.max(0, scan.lines() - 1), crlf: scan.firstLineCrlf === true };
+}
+
+// Test hooks for "killed half-way": die while reading rows, or with every row staged but not committed.
+const CRASH_AFTER = Number(process.env.JIUZHU_INGEST_CRASH_AFTER_ROWS ?? 0);
+const CRASH_STAGED = process.env.JIUZHU_INGEST_CRASH_STAGED === "1";
+
+/** A file read and checked, its rows and rejects in temporary tables, waiting for its batch's commit. */
+class Staged {
+  constructor(
+    readonly job: {
+      name: string;
+      hash: string;
+      format: Format;
+      encoding: string | null;
+      def: ExtractDef;
+      receivedAt: Date;
+      warnings: Warnings;
+      county: string | null;
+      period: string | null;
+      multiCountyKey: string | null;
+      final: string;
+      rejects: string;
+      temps: string[];
+      phases: { hash: number; parse: number; checks: number };
+      seconds: number;
+    },
+    readonly rowsRead: number,
+    readonly rowsLoaded: number,
+    readonly rowsRejected: number,
+  ) {}
+}
+
+/** Column names of the raw table: `f<i>` holds field i's cell as text (tagged for typed formats). */
+const rawCol = (i: number) => `f${i}`;
+
 /** Counted warnings: one line per kind, with how many times and where first. */
 class Warnings {
   private readonly kinds = new Map<string, { message: string; count: number; first: string }>();
@@ -277,73 +427,6 @@ class Warnings {
     return [...this.plain, ...counted];
   }
 }
-
-const REJECT_COLUMNS: [string, string][] = [
-  ["line", "INTEGER"],
-  ["column_name", "VARCHAR"],
-  ["value", "VARCHAR"],
-  ["reason", "VARCHAR"],
-];
-
-/**
- * Roster households must agree on household-level fields. Tracked while the
- * rows stream: the first row's values are the household's; rows of a
- * household found to disagree are all rejected at the end.
- */
-class HouseholdCheck {
-  private readonly idx: number[];
-  private readonly hhIdx: number;
-  private readonly countyIdx: number;
-  private readonly seen = new Map<string, { first: Canonical[]; lines: number[]; values?: Canonical[][]; bad?: string }>();
-
-  constructor(fields: readonly FieldDef[]) {
-    this.idx = HOUSEHOLD_FIELDS.map((f) => fields.findIndex((x) => x.name === f));
-    this.hhIdx = fields.findIndex((f) => f.name === "household_id");
-    this.countyIdx = fields.findIndex((f) => f.name === "region_code");
-  }
-
-  add(out: Canonical[], line: number): void {
-    const region = out[this.countyIdx] as string;
-    const key = `${out[this.hhIdx]}\u0001${region.length > 6 ? region.slice(0, 6) : region}`;
-    const h = this.seen.get(key);
-    const idx = this.idx;
-    if (!h) {
-      this.seen.set(key, { first: idx.map((i) => out[i]!), lines: [line] });
-      return;
-    }
-    let differs = -1;
-    for (let k = 0; k < idx.length; k++) {
-      if (out[idx[k]!] !== h.first[k]) {
-        differs = k;
-        break;
-      }
-    }
-    if (differs >= 0 && !h.values) {
-      // first disagreement: every earlier row carried the first row's values
-      h.values = h.lines.map(() => h.first);
-      h.bad = HOUSEHOLD_FIELDS[differs]!;
-    }
-    h.lines.push(line);
-    h.values?.push(idx.map((i) => out[i]!));
-  }
-
-  badRows(): { line: number; field: string; value: string; reason: string }[] {
-    const out: { line: number; field: string; value: string; reason: string }[] = [];
-    for (const [key, h] of this.seen) {
-      if (!h.values || !h.bad) continue;
-      const at = HOUSEHOLD_FIELDS.indexOf(h.bad as (typeof HOUSEHOLD_FIELDS)[number]);
-      const hh = key.split("\u0001")[0];
-      h.lines.forEach((line, i) =>
-        out.push({ line, field: h.bad!, value: String(h.values![i]![at]), reason: `household ${hh} rows disagree on ${h.bad}: the household is rejected whole` }),
-      );
-    }
-    return out.sort((a, b) => a.line - b.line);
-  }
-}
-
-// Test hooks for "killed half-way": die while reading rows, or with every row staged but not committed.
-const CRASH_AFTER = Number(process.env.JIUZHU_INGEST_CRASH_AFTER_ROWS ?? 0);
-const CRASH_STAGED = process.env.JIUZHU_INGEST_CRASH_STAGED === "1";
 
 /** A delivery already in the warehouse (or prepared in this ingest) with the content hash of a new file. */
 interface KnownContent {
@@ -397,6 +480,15 @@ class IngestContext {
   /** Content hashes already in the warehouse (the lock keeps this in step with it). */
   private readonly known = new ContentIndex();
   private nextId = 1;
+  private seq = 0;
+  private readonly provinces = new Set<string>();
+
+  constructor(
+    private readonly wh: Warehouse,
+    private readonly regions: RegionCodes,
+    private readonly progress: Progress,
+    private readonly staging: StagingDir,
+  ) {}
 
   async init(): Promise<void> {
     const rows = await this.wh.query<{ delivery_id: number; file_name: string; content_hash: string; extract_type: string; county_code: string | null; period: string | null }>(
@@ -406,13 +498,9 @@ class IngestContext {
       this.known.add(r.content_hash, { id: r.delivery_id, file: r.file_name, type: r.extract_type, county: r.county_code, period: r.period });
       this.nextId = Math.max(this.nextId, r.delivery_id + 1);
     }
+    await this.wh.run("CREATE OR REPLACE TEMP TABLE rc_counties AS SELECT code FROM dim_region WHERE level = 'county'");
+    await this.wh.run("CREATE OR REPLACE TEMP TABLE rc_codes (code VARCHAR)");
   }
-
-  constructor(
-    private readonly wh: Warehouse,
-    private readonly regions: RegionCodes,
-    private readonly progress: Progress,
-  ) {}
 
   private contract(type: ExtractType): CompiledContract {
     let c = this.contracts.get(type);
@@ -421,46 +509,26 @@ class IngestContext {
   }
 
   /**
-   * Read, check and stage one file (no warehouse write yet). Returns its
-   * result when it is refused or unchanged, else the function that loads it
-   * in one transaction — so the next file can be read while DuckDB commits.
+   * Read and check one file into temporary tables (nothing of the warehouse
+   * written yet). Returns its result when it is refused or unchanged, else the
+   * staged file, which its batch's commit loads.
    */
-  async prepareFile(path: string, forcedType: ExtractType | undefined, receivedAt: Date | string | undefined): Promise<FileResult | (() => Promise<FileResult>)> {
+  async prepareFile(path: string, forcedType: ExtractType | undefined, receivedAt: Date | string | undefined): Promise<FileResult | Staged> {
     const t0 = performance.now();
     const name = basename(path);
-    const refused = (error: unknown) => {
+    try {
+      const prepared = await this.load(resolve(path), name, forcedType, receivedAt);
+      const seconds = (performance.now() - t0) / 1000;
+      if (prepared instanceof Staged) prepared.job.seconds = seconds;
+      else prepared.seconds = seconds;
+      return prepared;
+    } catch (error) {
       const reason = error instanceof FileRefused ? error.reason : `load failed, nothing kept: ${(error as Error).message.split("\n")[0]}`;
       // a refusal names the path as given, so the user finds the file; nothing of it is stored
       const r = refusedResult(path, reason);
       r.seconds = (performance.now() - t0) / 1000;
       return r;
-    };
-    try {
-      const prepared = await this.load(resolve(path), name, forcedType, receivedAt);
-      const prepSeconds = (performance.now() - t0) / 1000;
-      if (typeof prepared !== "function") {
-        prepared.seconds = prepSeconds;
-        return prepared;
-      }
-      return async () => {
-        const t1 = performance.now();
-        try {
-          const result = await prepared();
-          result.seconds = prepSeconds + (performance.now() - t1) / 1000;
-          return result;
-        } catch (error) {
-          return refused(error);
-        }
-      };
-    } catch (error) {
-      return refused(error);
     }
-  }
-
-  /** Prepare and load one file. */
-  async ingestFile(path: string, forcedType: ExtractType | undefined, receivedAt: Date | string | undefined): Promise<FileResult> {
-    const prepared = await this.prepareFile(path, forcedType, receivedAt);
-    return typeof prepared === "function" ? prepared() : prepared;
   }
 
   private async load(
@@ -468,7 +536,7 @@ class IngestContext {
     name: string,
     forcedType: ExtractType | undefined,
     receivedAtOpt: Date | string | undefined,
-  ): Promise<FileResult | (() => Promise<FileResult>)> {
+  ): Promise<FileResult | Staged> {
     let stat;
     try {
       stat = statSync(path);
@@ -506,10 +574,12 @@ class IngestContext {
 
     const nameInfo = parseFileName(name, this.regions);
     const typeHint = forcedType ?? typeFromFileName(name);
+    // Parquet is read through a link of a plain name, so no character of the file's name is a glob
+    const readPath = format === "parquet" ? this.link(path, "parquet") : path;
     let source: Source;
     if (format === "csv") source = await openCsv(path, name);
     else if (format === "xlsx") source = await openXlsx(path, name, (sheet) => sheetNamesExtract(sheet, typeHint));
-    else source = await openParquet(path, name);
+    else source = await openParquet(readPath, name);
 
     try {
       let type = typeHint;
@@ -537,7 +607,7 @@ class IngestContext {
       if (Number.isNaN(receivedAt.getTime())) throw new Error(`invalid delivery time ${String(receivedAtOpt)}`);
       this.pending.add(hash, pendingContent(name));
       try {
-        return await this.loadRows({ path, name, hash, hashSeconds, format, source, def, map: map.columnOf, nameInfo, warnings, receivedAt });
+        return await this.stage({ path, name, hash, hashSeconds, format, source, def, map: map.columnOf, nameInfo, warnings, receivedAt });
       } catch (error) {
         this.pending.remove(hash, name);
         throw error;
@@ -547,7 +617,21 @@ class IngestContext {
     }
   }
 
-  private async loadRows(job: {
+  /** A link to `target` in the staging folder, under a plain name. */
+  private link(target: string, ext: string): string {
+    const p = this.staging.file(ext);
+    symlinkSync(target, p);
+    return p;
+  }
+
+  private async dropAll(tables: string[]): Promise<void> {
+    for (const t of tables.reverse()) {
+      await this.wh.run(`DROP VIEW IF EXISTS ${t}`).catch(() => undefined);
+      await this.wh.run(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
+    }
+  }
+
+  private async stage(job: {
     path: string;
     name: string;
     hash: string;
@@ -559,268 +643,501 @@ class IngestContext {
     nameInfo: ReturnType<typeof parseFileName>;
     warnings: Warnings;
     receivedAt: Date;
-  }): Promise<() => Promise<FileResult>> {
-    const { name, def, source, warnings, nameInfo } = job;
+  }): Promise<Staged> {
+    const temps: string[] = [];
+    try {
+      return await this.stageRows(job, temps);
+    } catch (error) {
+      await this.dropAll(temps);
+      throw error;
+    }
+  }
+
+  private async stageRows(
+    job: Parameters<IngestContext["stage"]>[0],
+    temps: string[],
+  ): Promise<Staged> {
+    const { name, def, source, warnings, nameInfo, map } = job;
+    const wh = this.wh;
     const type = def.type;
     const contract = this.contract(type);
     const fields = contract.fields;
     const nf = fields.length;
     const header = source.header;
-    const columnLabel = (fieldIndex: number) => {
-      const col = job.map[fieldIndex] ?? -1;
+    const k = ++this.seq;
+    const columnLabel = (fieldIndex: number): string | null => {
+      if (fieldIndex < 0) return null;
+      const col = map[fieldIndex] ?? -1;
       return col >= 0 ? header[col]! : fields[fieldIndex]!.name;
     };
     const fieldIdx = (n: string | undefined) => (n ? fields.findIndex((f) => f.name === n) : -1);
+    const tStart = performance.now();
 
-    // delivery period and county as far as the name tells; rows complete them
+    // 1. the cells as text: raw_k(line, f0 … f<n-1>, nonempty)
+    const raw = `raw_${k}`;
+    let emptyLines = 0;
+    let encoding = source.encoding;
+    let direct = false;
+    if (job.format === "csv") {
+      const scan = await scanCsv(job.path, name, this.staging);
+      encoding = scan.encoding;
+      if (scan.direct && header.length <= 4096) {
+        const rd = `rd_${k}`;
+        const textPath = scan.textPath === job.path ? this.link(job.path, "csv") : scan.textPath;
+        const cols = header.map((_, i) => `'h${i}': 'VARCHAR'`).join(", ");
+        try {
+          temps.push(rd);
+          await wh.run(
+            `CREATE TEMP TABLE ${rd} AS SELECT * FROM read_csv(${quoteLiteral(textPath)}, header = false, skip = 1, auto_detect = false,
+               delim = ${quoteLiteral(source.delimiter ?? ",")}, quote = '', escape = '', new_line = ${scan.crlf ? "'\\r\\n'" : "'\\n'"},
+               columns = {${cols}}, null_padding = true, strict_mode = false)`,
+          );
+          const n = await this.count(`SELECT count(*) AS n FROM ${rd}`);
+          if (n === scan.dataLines) direct = true;
+          else await this.dropAll([temps.pop()!]);
+        } catch {
+          await this.dropAll([temps.pop()!]);
+        }
+        if (direct) {
+          const blank = (h: string) => `(${h} IS NULL OR regexp_full_match(${h}, ${quoteLiteral(`${WS}*`)}))`;
+          const cells = fields.map((_, i) => (map[i]! >= 0 ? `h${map[i]}` : "CAST(NULL AS VARCHAR)") + ` AS ${rawCol(i)}`);
+          temps.push(raw);
+          await wh.run(
+            `CREATE TEMP VIEW ${raw} AS SELECT CAST(rowid AS INTEGER) + 2 AS line, ${cells.join(", ")},
+               NOT (${header.map((_, i) => blank(`h${i}`)).join(" AND ") || "TRUE"}) AS nonempty FROM ${rd}`,
+          );
+          emptyLines = await this.count(`SELECT count(*) AS n FROM ${raw} WHERE NOT nonempty`);
+        }
+      }
+    }
+    if (!direct) {
+      const sink = new CsvSink(this.staging.file("csv"), [["line", "INTEGER"], ...fields.map((_, i) => [rawCol(i), "VARCHAR"] as [string, string])]);
+      try {
+        const row: (string | number | null)[] = new Array(nf + 1);
+        let seen = 0;
+        for await (const batch of source.batches()) {
+          const { lines, rows } = batch;
+          for (let r = 0; r < rows.length; r++) {
+            const cellsIn = rows[r]!;
+            let empty = true;
+            for (let i = 0; i < cellsIn.length; i++) {
+              const c = cellsIn[i];
+              if (c != null && c !== "" && !(typeof c === "string" && c.trim() === "")) {
+                empty = false;
+                break;
+              }
+            }
+            if (empty) {
+              emptyLines++;
+              continue;
+            }
+            row[0] = lines[r]!;
+            for (let i = 0; i < nf; i++) {
+              const col = map[i]!;
+              row[i + 1] = col >= 0 ? tagCell(cellsIn[col]) : null;
+            }
+            sink.push(row);
+            if (CRASH_AFTER > 0 && ++seen === CRASH_AFTER) process.kill(process.pid, "SIGKILL");
+          }
+          this.progress.rows(rows.length);
+        }
+        sink.finish();
+        temps.push(raw);
+        const read = sink.readSql();
+        await wh.run(
+          read
+            ? `CREATE TEMP TABLE ${raw} AS SELECT *, TRUE AS nonempty FROM ${read}`
+            : `CREATE TEMP TABLE ${raw} (line INTEGER, ${fields.map((_, i) => `${rawCol(i)} VARCHAR`).join(", ")}, nonempty BOOLEAN)`,
+        );
+      } finally {
+        sink.dispose();
+      }
+    }
+    const tRead = performance.now();
+
+    // 2. every cell and rule at once; chk_k(line, <fields typed>, fast)
+    const regionFields = fields.map((f, i) => (f.kind === "region" ? i : -1)).filter((i) => i >= 0);
+    for (const i of regionFields) await this.ensureProvinces(`SELECT DISTINCT left(${rawCol(i)}, 2) AS p FROM ${raw} WHERE ${rawCol(i)} IS NOT NULL`);
+    const joins: string[] = [];
+    const sel: string[] = [];
+    const oks: string[] = [];
+    fields.forEach((f, i) => {
+      const c = `r.${rawCol(i)}`;
+      let region;
+      if (f.kind === "region" || f.kind === "county") {
+        joins.push(`LEFT JOIN ${f.kind === "region" ? "rc_codes" : "rc_counties"} g${i} ON g${i}.code = ${c}`);
+        region = { known: `g${i}.code` };
+      }
+      const ff = fastField(f, c, region);
+      sel.push(`${ff.value} AS ${quoteIdent(f.name)}`);
+      oks.push(ff.ok);
+    });
+    const rules = ROW_RULES_SQL[type];
+    const names = fields.map((f) => quoteIdent(f.name));
+    const chk = `chk_${k}`;
+    temps.push(chk);
+    await wh.run(
+      `CREATE TEMP TABLE ${chk} AS
+       SELECT line, ${names.join(", ")}, coalesce(cells_ok${rules.map((r) => ` AND (${r})`).join("")}, FALSE) AS fast
+       FROM (SELECT r.line, ${sel.join(", ")}, (${oks.join(" AND ")}) AS cells_ok FROM ${raw} r ${joins.join(" ")} WHERE r.nonempty)`,
+    );
+    const rowsRead = await this.count(`SELECT count(*) AS n FROM ${chk}`);
+    if (direct) this.progress.rows(rowsRead + emptyLines);
+    if (CRASH_AFTER > 0 && rowsRead >= CRASH_AFTER) process.kill(process.pid, "SIGKILL");
+
+    // 3. the rows the fast path did not take: the contract decides, and words each reject
+    const rejSink = new CsvSink(this.staging.file("csv"), [["line", "INTEGER"], ["column_name", "VARCHAR"], ["value", "VARCHAR"], ["reason", "VARCHAR"], ["seq", "INTEGER"]]);
+    const slowSink = new CsvSink(this.staging.file("csv"), [["line", "INTEGER"], ...fields.map((f) => [f.name, sqlTypeOf(f.kind)] as [string, string]), ["warn", "VARCHAR"]]);
+    const good = `good_${k}`;
+    const rejects = `rej_${k}`;
+    try {
+      const slowCount = await this.count(`SELECT count(*) AS n FROM ${chk} WHERE NOT fast`);
+      if (process.env.JIUZHU_DEBUG_SLOW) process.stderr.write(`${name}: ${slowCount} of ${rowsRead} rows through the contract\n`);
+      if (slowCount > 0) {
+        const result = await wh.connection.stream(
+          `SELECT r.line, ${fields.map((_, i) => `r.${rawCol(i)}`).join(", ")} FROM ${raw} r JOIN ${chk} c ON c.line = r.line WHERE NOT c.fast ORDER BY r.line`,
+        );
+        const regionCols = fields.map((f, i) => (f.kind === "region" || f.kind === "county" ? i : -1)).filter((i) => i >= 0);
+        const cells: Cell[] = new Array(nf);
+        const out: Canonical[] = new Array(nf);
+        const rowWarnings: [string, string][] = [];
+        const warnRow = (code: string, message: string) => void rowWarnings.push([code, message]);
+        let seqNo = 0;
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) break;
+          const rows = chunk.getRows() as (string | number | null)[][];
+          const decoded = rows.map((r) => r.slice(1).map((c) => untagCell(c as string | null)));
+          if (regionCols.length) await this.regions.prefetch(decoded.flatMap((d) => regionCols.map((i) => d[i])));
+          for (let r = 0; r < rows.length; r++) {
+            const line = Number(rows[r]![0]);
+            const d = decoded[r]!;
+            for (let i = 0; i < nf; i++) cells[i] = d[i];
+            rowWarnings.length = 0;
+            const issues = validateCells(contract, cells, out, warnRow);
+            if (issues.length > 0) {
+              for (const is of issues) {
+                const v = is.field >= 0 ? cellText(cells[is.field]) : null;
+                rejSink.push([line, columnLabel(is.field), v === null ? null : v.length > 500 ? `${v.slice(0, 500)}…` : v, is.reason, seqNo++]);
+              }
+              continue;
+            }
+            slowSink.push([line, ...out, rowWarnings.length ? rowWarnings.map(([c, m]) => `${c}\u0002${m}`).join("\u0003") : null]);
+          }
+        }
+      }
+      slowSink.finish();
+      rejSink.finish();
+      const slowRead = slowSink.readSql();
+      temps.push(good);
+      await wh.run(
+        `CREATE TEMP TABLE ${good} AS SELECT line, ${names.join(", ")}, CAST(NULL AS VARCHAR) AS warn FROM ${chk} WHERE fast` +
+          (slowRead ? ` UNION ALL BY NAME SELECT * FROM ${slowRead}` : ""),
+      );
+      const rejRead = rejSink.readSql();
+      temps.push(rejects);
+      await wh.run(`CREATE TEMP TABLE ${rejects} (line INTEGER, column_name VARCHAR, value VARCHAR, reason VARCHAR, seq INTEGER)`);
+      if (rejRead) await wh.run(`INSERT INTO ${rejects} SELECT * FROM ${rejRead}`);
+    } finally {
+      slowSink.dispose();
+      rejSink.dispose();
+    }
+
+    // 4. rows against the delivery, in order: period, county, duplicate keys (events), then roster households
     const periodIdx = def.cadence === "monthly" ? fieldIdx(def.periodField) : def.cadence === "yearly" ? fieldIdx("year") : -1;
+    const P = periodIdx < 0 ? null : fields[periodIdx]!.kind === "int" ? `CAST(${names[periodIdx]} AS VARCHAR)` : names[periodIdx]!;
     let expectedPeriod: string | null =
       def.cadence === "monthly" || def.cadence === "events" ? (nameInfo.month ?? null) : def.cadence === "yearly" ? (nameInfo.year ?? null) : null;
     const periodFromName = expectedPeriod !== null;
+    if (P && expectedPeriod === null) {
+      const first = await wh.query<{ p: string | null }>(`SELECT ${P} AS p FROM ${good} ORDER BY line LIMIT 1`);
+      expectedPeriod = first[0]?.p ?? null;
+    }
     const expectedCounty = nameInfo.county ?? null;
     const countyIdx = fieldIdx(def.countyField);
-    const regionIdx = fieldIdx("region_code");
-    const regionsCodeIdx = type === "regions" ? fieldIdx("code") : -1;
-    const keyIdx = (def.key ?? []).map((k) => fieldIdx(k));
-    const eventIdx = fieldIdx(def.eventDateField);
-    const seenKeys = def.cadence === "events" ? new Map<string, number>() : null;
-    const counties = new Set<string>();
-    let maxEventMonth: string | null = null;
-
-    // delivery_id is not in the staging file: it is given when the load commits
-    const columns = extractColumns(type).filter(([col]) => col !== "delivery_id");
-    const plan = columns.map(([col]) => ({ col, field: fieldIdx(col) }));
-    const ncols = plan.length;
-    const lineageAt = (col: string) => plan.findIndex((p) => p.field < 0 && p.col === col);
-    const lineAt = lineageAt("line"), countyAt = lineageAt("county_code"), cityAt = lineageAt("city_code");
-    const fieldAt = plan.map((p) => p.field);
-
-    const wh = this.wh;
-    const tStart = performance.now();
-    let committed = false;
-    let handedOver = false;
-    const stg = new CsvSink(
-      stagingTable(type),
-      columns,
-      plan.map((p) => p.field >= 0 && fields[p.field]!.kind === "text"),
-      ["delivery_id"],
+    const C = countyIdx >= 0 ? names[countyIdx]! : null;
+    const cty = C ? `CASE WHEN length(${C}) >= 6 THEN left(${C}, 6) END` : "CAST(NULL AS VARCHAR)";
+    const keyIdx = (def.key ?? []).map((kk) => fieldIdx(kk));
+    const events = def.cadence === "events" && keyIdx.length > 0;
+    const x = `x_${k}`;
+    temps.push(x);
+    const periodBad = P && expectedPeriod !== null ? `${P} IS DISTINCT FROM ${quoteLiteral(expectedPeriod)}` : "FALSE";
+    const countyBad = C && expectedCounty !== null ? `${cty} IS NOT NULL AND ${cty} <> ${quoteLiteral(expectedCounty)}` : "FALSE";
+    await wh.run(
+      `CREATE TEMP TABLE ${x} AS
+       SELECT *, CASE WHEN stage = 0 THEN min(line) OVER w END AS first_line, CASE WHEN stage = 0 THEN row_number() OVER w ELSE 1 END AS rn
+       FROM (SELECT g.*, ${cty} AS cty, CASE WHEN ${periodBad} THEN 1 WHEN ${countyBad} THEN 2 ELSE 0 END AS stage FROM ${good} g)
+       WINDOW w AS (PARTITION BY stage = 0${events ? `, ${keyIdx.map((i) => names[i]).join(", ")}, coalesce(cty, '')` : ", line"} ORDER BY line)`,
     );
-    const rej = new CsvSink("meta_reject", REJECT_COLUMNS, [false, true, true, true], ["delivery_id", "file_name"]);
-    try {
-      const rowOut: Canonical[] = new Array(ncols).fill(null);
-      let rowsRead = 0;
-      let rowsLoaded = 0;
-      let rowsRejected = 0;
-      let emptyLines = 0;
-      const rowWarnings: [string, string][] = [];
-      const warnRow = (code: string, message: string) => void rowWarnings.push([code, message]);
-      const cells: Cell[] = new Array(nf);
-      const out: Canonical[] = new Array(nf);
-      const map = job.map;
+    const rawOf = (i: number) => `(SELECT ${rejectValueSql(`r.${rawCol(i)}`)})`;
+    const crossRejects: string[] = [];
+    if (periodBad !== "FALSE") {
+      const suffix = periodFromName ? " (file name)" : " (first row)";
+      crossRejects.push(
+        `SELECT x.line, ${quoteLiteral(columnLabel(periodIdx) ?? "")}, ${rawOf(periodIdx)}, 'period ' || ${P} || ${quoteLiteral(` differs from the delivery's ${expectedPeriod}${suffix}`)}
+         FROM ${x} x JOIN ${raw} r ON r.line = x.line WHERE x.stage = 1`,
+      );
+    }
+    if (countyBad !== "FALSE") {
+      crossRejects.push(
+        `SELECT x.line, ${quoteLiteral(columnLabel(countyIdx) ?? "")}, ${rawOf(countyIdx)}, 'region ' || x.${C} || ${quoteLiteral(` is outside the delivery's county ${expectedCounty} (file name)`)}
+         FROM ${x} x JOIN ${raw} r ON r.line = x.line WHERE x.stage = 2`,
+      );
+    }
+    if (events) {
+      const keyText = keyIdx.map((i) => `CAST(x.${names[i]} AS VARCHAR)`).join(" || '+' || ");
+      crossRejects.push(
+        `SELECT x.line, ${quoteLiteral(columnLabel(keyIdx[0]!) ?? "")}, ${rawOf(keyIdx[0]!)}, ${quoteLiteral(`duplicate ${def.key!.join("+")} `)} || ${keyText} || ' (also on line ' || x.first_line || ')'
+         FROM ${x} x JOIN ${raw} r ON r.line = x.line WHERE x.stage = 0 AND x.rn > 1`,
+      );
+    }
+    let s = 1_000_000_000;
+    for (const q of crossRejects) {
+      await wh.run(`INSERT INTO ${rejects} SELECT *, ${s} FROM (${q})`);
+      s += 1;
+    }
+    const accepted = `${x} WHERE stage = 0 AND rn = 1`;
 
-      const rejRow: Canonical[] = [0, null, null, ""];
-      const reject = (line: number, column: string | null, value: Cell, reason: string) => {
-        const v = value == null ? null : cellText(value);
-        rejRow[0] = line;
-        rejRow[1] = column;
-        rejRow[2] = v === null ? null : v.length > 500 ? `${v.slice(0, 500)}…` : v;
-        rejRow[3] = reason;
-        rej.push(rejRow);
-      };
-      const households = type === "roster" ? new HouseholdCheck(fields) : null;
-
-      const regionCols = [regionIdx, countyIdx].filter((i) => i >= 0).map((i) => map[i]!).filter((c) => c >= 0);
-      for await (const batch of source.batches()) {
-        const { lines, rows } = batch;
-        if (regionCols.length) await this.regions.ensureProvinces(provincePrefixes(rows, regionCols));
-        for (let r = 0; r < rows.length; r++) {
-          const raw = rows[r]!;
-          const line = lines[r]!;
-          let empty = true;
-          for (let i = 0; i < raw.length; i++) {
-            const c = raw[i];
-            if (c != null && c !== "" && !(typeof c === "string" && c.trim() === "")) {
-              empty = false;
-              break;
-            }
-          }
-          if (empty) {
-            emptyLines++;
-            continue;
-          }
-          rowsRead++;
-          for (let i = 0; i < nf; i++) {
-            const col = map[i]!;
-            cells[i] = col >= 0 ? raw[col] : null;
-          }
-          rowWarnings.length = 0;
-          const issues = validateCells(contract, cells, out, warnRow);
-          if (issues.length > 0) {
-            rowsRejected++;
-            for (const is of issues) reject(line, is.field >= 0 ? columnLabel(is.field) : null, is.field >= 0 ? cells[is.field] : null, is.reason);
-            continue;
-          }
-          // rows against the delivery: period, county, duplicate keys
-          if (periodIdx >= 0) {
-            const p = String(out[periodIdx]);
-            if (expectedPeriod === null) expectedPeriod = p;
-            else if (p !== expectedPeriod) {
-              rowsRejected++;
-              reject(line, columnLabel(periodIdx), cells[periodIdx], `period ${p} differs from the delivery's ${expectedPeriod}${periodFromName ? " (file name)" : " (first row)"}`);
-              continue;
-            }
-          }
-          const code = countyIdx >= 0 ? (out[countyIdx] as string | null) : null;
-          const county = code && code.length >= 6 ? code.slice(0, 6) : null;
-          if (expectedCounty !== null && county !== null && county !== expectedCounty) {
-            rowsRejected++;
-            reject(line, columnLabel(countyIdx), cells[countyIdx], `region ${code} is outside the delivery's county ${expectedCounty} (file name)`);
-            continue;
-          }
-          if (seenKeys) {
-            const key = keyIdx.map((k) => out[k]).join("\u0001") + "\u0002" + (county ?? "");
-            const first = seenKeys.get(key);
-            if (first !== undefined) {
-              rowsRejected++;
-              reject(line, columnLabel(keyIdx[0]!), cells[keyIdx[0]!], `duplicate ${def.key!.join("+")} ${keyIdx.map((k) => out[k]).join("+")} (also on line ${first})`);
-              continue;
-            }
-            seenKeys.set(key, line);
-          }
-          if (county) counties.add(county);
-          if (eventIdx >= 0) {
-            const m = String(out[eventIdx]).slice(0, 7);
-            if (maxEventMonth === null || m > maxEventMonth) maxEventMonth = m;
-          }
-          // append: canonical fields, then lineage
-          const regionCode =
-            regionIdx >= 0 ? (out[regionIdx] as string) : countyIdx >= 0 ? (out[countyIdx] as string) : regionsCodeIdx >= 0 ? (out[regionsCodeIdx] as string | null) : null;
-          for (let c = 0; c < ncols; c++) {
-            const fi = fieldAt[c]!;
-            if (fi >= 0) rowOut[c] = out[fi]!;
-          }
-          if (lineAt >= 0) rowOut[lineAt] = line;
-          if (countyAt >= 0) rowOut[countyAt] = regionCode && regionCode.length >= 6 ? regionCode.slice(0, 6) : null;
-          if (cityAt >= 0) rowOut[cityAt] = regionCode && regionCode.length >= 4 ? regionCode.slice(0, 4) : null;
-          stg.push(rowOut);
-          households?.add(out, line);
-          rowsLoaded++;
-          for (const [code, message] of rowWarnings) warnings.add(code, message, `line ${line}`);
-          if (CRASH_AFTER > 0 && rowsLoaded === CRASH_AFTER) process.kill(process.pid, "SIGKILL");
-        }
-        this.progress.rows(rows.length);
-      }
-      const tParsed = performance.now();
-      if (emptyLines > 0) warnings.plain.push(`${emptyLines} empty line(s) skipped`);
-      // roster households whose rows disagree on household-level fields: rejected whole
-      const badRows = households?.badRows() ?? [];
-      for (const b of badRows) reject(b.line, columnLabel(fieldIdx(b.field)), b.value, b.reason);
-      rowsLoaded -= badRows.length;
-      rowsRejected += badRows.length;
-      stg.finish();
-      rej.finish();
-
-      // everything that touches the warehouse happens in one transaction, when the previous load is done
-      handedOver = true;
-      return async (): Promise<FileResult> => {
-        const tBegin = performance.now();
-        const deliveryId = this.nextId;
-        await wh.run("BEGIN TRANSACTION");
-        try {
-          const inserted = await stg.load(wh, [deliveryId]);
-          const tInserted = performance.now();
-          if (CRASH_STAGED) process.kill(process.pid, "SIGKILL");
-          if (badRows.length > 0) {
-            const lines = `[${badRows.map((b) => b.line).join(",")}]`;
-            await wh.run(`DELETE FROM stg_roster WHERE delivery_id = $id AND list_contains($lines::INTEGER[], line)`, { id: deliveryId, lines });
-          }
-          const rejectLines = await rej.load(wh, [deliveryId, name]);
-
-          // the delivery: county, period, then supersession within its identity
-          const deliveryCounty =
-            expectedCounty ?? (def.cadence === "monthly" || def.cadence === "events" ? (counties.size === 1 ? [...counties][0]! : null) : null);
-          if (expectedCounty === null && counties.size > 1 && (def.cadence === "monthly" || def.cadence === "events")) {
-            warnings.plain.push(`rows span ${counties.size} counties: one delivery keyed on its file name`);
-          }
-          let period = expectedPeriod;
-          if (period === null && def.cadence === "events") {
-            period = maxEventMonth;
-            if (period) warnings.plain.push(`period ${period} taken from the latest ${def.eventDateField} (no month in the file name)`);
-          }
-          if (period === null && (def.cadence === "monthly" || def.cadence === "events" || def.cadence === "yearly")) {
-            warnings.plain.push("no period: none in the file name and no valid row");
-          }
-          if (rowsLoaded === 0 && rowsRead > 0) warnings.plain.push("every row rejected");
-          if (rowsRead === 0) warnings.plain.push("no data rows");
-
-          const now = new Date();
-          await wh.run(
-            `INSERT INTO meta_delivery VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, ?, ?, 'current', NULL, ?)`,
-            [
-              deliveryId,
-              name,
-              job.hash,
-              type,
-              deliveryCounty,
-              period,
-              job.format,
-              source.encoding,
-              toChinaTimestamp(job.receivedAt),
-              toChinaTimestamp(now),
-              rowsRead,
-              rowsLoaded,
-              rowsRejected,
-              warnings.list().join("\n") || null,
-            ],
-          );
-          const multiCounty = deliveryCounty === null && (def.cadence === "monthly" || def.cadence === "events");
-          const superseded = await this.supersede(deliveryId, type, deliveryCounty, period, multiCounty ? name : null);
-          if (inserted - badRows.length !== rowsLoaded || rowsRead !== rowsLoaded + rowsRejected || rejectLines < rowsRejected) {
-            throw new Error(`counts do not balance (read ${rowsRead}, loaded ${rowsLoaded} of ${inserted} inserted, rejected ${rowsRejected})`);
-          }
-          const tChecked = performance.now();
-          await wh.run("COMMIT");
-          committed = true;
-          const tCommitted = performance.now();
-          this.nextId = deliveryId + 1;
-          this.known.add(job.hash, { id: deliveryId, file: name, type, county: deliveryCounty, period });
-          this.pending.remove(job.hash, name);
-          return {
-            file: name,
-            status: "loaded",
-            deliveryId,
-            type,
-            county: deliveryCounty,
-            period,
-            format: job.format,
-            encoding: source.encoding,
-            rowsRead,
-            rowsLoaded,
-            rowsRejected,
-            warnings: warnings.list(),
-            superseded,
-            seconds: 0,
-            phases: {
-              hash: job.hashSeconds,
-              parse: (tParsed - tStart) / 1000,
-              insert: (tInserted - tBegin) / 1000,
-              checks: (tChecked - tInserted) / 1000,
-              commit: (tCommitted - tChecked) / 1000,
-            },
-          };
-        } finally {
-          if (!committed) await wh.run("ROLLBACK").catch(() => undefined);
-          this.pending.remove(job.hash, name);
-          stg.dispose();
-          rej.dispose();
-        }
-      };
-    } finally {
-      if (!handedOver) {
-        stg.dispose();
-        rej.dispose();
+    // counties, the latest event month and the contract's warnings, of the rows that passed so far
+    const counties = (await wh.query<{ c: string }>(`SELECT DISTINCT cty AS c FROM ${accepted} AND cty IS NOT NULL`)).map((r) => r.c);
+    const eventIdx = fieldIdx(def.eventDateField);
+    const maxEventMonth =
+      eventIdx >= 0 ? ((await wh.query<{ m: string | null }>(`SELECT strftime(max(${names[eventIdx]}), '%Y-%m') AS m FROM ${accepted}`))[0]?.m ?? null) : null;
+    for (const w of await wh.query<{ line: number; warn: string }>(`SELECT line, warn FROM ${accepted} AND warn IS NOT NULL ORDER BY line`)) {
+      for (const part of w.warn.split("\u0003")) {
+        const [code, message] = part.split("\u0002");
+        warnings.add(code!, message!, `line ${w.line}`);
       }
     }
+
+    // roster households whose rows disagree on household-level fields: rejected whole
+    let householdBad = "";
+    if (type === "roster") {
+      const hf = HOUSEHOLD_FIELDS.map((f) => quoteIdent(f));
+      const hb = `hb_${k}`;
+      temps.push(hb);
+      await wh.run(
+        `CREATE TEMP TABLE ${hb} AS
+         WITH a AS (
+           SELECT line, household_id AS hh, left(region_code, 6) AS hcty, ${hf.map((f, i) => `${f} AS v${i}, first_value(${f}) OVER w AS a${i}`).join(", ")}
+           FROM ${accepted}
+           WINDOW w AS (PARTITION BY household_id, left(region_code, 6) ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)),
+         d AS (SELECT *, CASE ${hf.map((_, i) => `WHEN v${i} IS DISTINCT FROM a${i} THEN ${i}`).join(" ")} END AS dk FROM a),
+         b AS (SELECT *, arg_min(dk, line) FILTER (WHERE dk IS NOT NULL) OVER (PARTITION BY hh, hcty) AS bad FROM d)
+         SELECT line, hh, bad, CASE bad ${hf.map((_, i) => `WHEN ${i} THEN CAST(v${i} AS VARCHAR)`).join(" ")} END AS value FROM b WHERE bad IS NOT NULL`,
+      );
+      const labels = HOUSEHOLD_FIELDS.map((f) => quoteLiteral(columnLabel(fieldIdx(f)) ?? f));
+      const fieldNames = HOUSEHOLD_FIELDS.map((f) => quoteLiteral(f));
+      await wh.run(
+        `INSERT INTO ${rejects}
+         SELECT line, list_extract([${labels.join(", ")}], bad + 1), coalesce(value, 'null'),
+           'household ' || hh || ' rows disagree on ' || list_extract([${fieldNames.join(", ")}], bad + 1) || ': the household is rejected whole', 2000000000
+         FROM ${hb}`,
+      );
+      householdBad = ` AND line NOT IN (SELECT line FROM ${hb})`;
+    }
+    const final = `final_${k}`;
+    temps.push(final);
+    await wh.run(`CREATE TEMP TABLE ${final} AS SELECT * FROM ${accepted}${householdBad}`);
+    const rowsLoaded = await this.count(`SELECT count(*) AS n FROM ${final}`);
+    const rowsRejected = await this.count(`SELECT count(DISTINCT line) AS n FROM ${rejects}`);
+    const tChecked = performance.now();
+    if (rowsRead !== rowsLoaded + rowsRejected) {
+      throw new Error(`counts do not balance (read ${rowsRead}, loaded ${rowsLoaded}, rejected ${rowsRejected})`);
+    }
+
+    if (emptyLines > 0) warnings.plain.push(`${emptyLines} empty line(s) skipped`);
+    // the delivery: county and period
+    const deliveryCounty =
+      expectedCounty ?? (def.cadence === "monthly" || def.cadence === "events" ? (counties.length === 1 ? counties[0]! : null) : null);
+    if (expectedCounty === null && counties.length > 1 && (def.cadence === "monthly" || def.cadence === "events")) {
+      warnings.plain.push(`rows span ${counties.length} counties: one delivery keyed on its file name`);
+    }
+    let period = expectedPeriod;
+    if (period === null && def.cadence === "events") {
+      period = maxEventMonth;
+      if (period) warnings.plain.push(`period ${period} taken from the latest ${def.eventDateField} (no month in the file name)`);
+    }
+    if (period === null && (def.cadence === "monthly" || def.cadence === "events" || def.cadence === "yearly")) {
+      warnings.plain.push("no period: none in the file name and no valid row");
+    }
+    if (rowsLoaded === 0 && rowsRead > 0) warnings.plain.push("every row rejected");
+    if (rowsRead === 0) warnings.plain.push("no data rows");
+    const multiCounty = deliveryCounty === null && (def.cadence === "monthly" || def.cadence === "events");
+
+    // the raw tables are no longer needed: only final and rejects wait for the commit
+    const keep = new Set([final, rejects]);
+    await this.dropAll(temps.filter((t) => !keep.has(t)));
+    return new Staged(
+      {
+        name,
+        hash: job.hash,
+        format: job.format,
+        encoding: job.format === "csv" ? encoding : source.encoding,
+        def,
+        receivedAt: job.receivedAt,
+        warnings,
+        county: deliveryCounty,
+        period,
+        multiCountyKey: multiCounty ? name : null,
+        final,
+        rejects,
+        temps: [final, rejects],
+        phases: { hash: job.hashSeconds, parse: (tRead - tStart) / 1000, checks: (tChecked - tRead) / 1000 },
+        seconds: 0,
+      },
+      rowsRead,
+      rowsLoaded,
+      rowsRejected,
+    );
+  }
+
+  private async count(sql: string): Promise<number> {
+    const r = await this.wh.query<{ n: bigint | number }>(sql);
+    return Number(r[0]?.n ?? 0);
+  }
+
+  /** Codes of every province the cells name (2-digit prefixes, first time seen) into rc_codes. */
+  private async ensureProvinces(sql: string): Promise<void> {
+    const prefixes = (await this.wh.query<{ p: string | null }>(sql)).map((r) => r.p).filter((p): p is string => !!p && /^\d{2}$/.test(p) && !this.provinces.has(p));
+    for (const p of prefixes) {
+      this.provinces.add(p);
+      await this.wh.run("INSERT INTO rc_codes SELECT code FROM dim_region WHERE province_code = $p", { p });
+    }
+  }
+
+  /** Load a batch of staged files in one transaction: each file's rows, rejects and lineage row together. */
+  async commit(batch: Staged[]): Promise<FileResult[]> {
+    const firstId = this.nextId;
+    const t0 = performance.now();
+    try {
+      const out = await this.commitTogether(batch);
+      const seconds = (performance.now() - t0) / 1000;
+      const rows = batch.reduce((a, s) => a + s.rowsRead + 1, 0);
+      // the commit's time shared by rows
+      for (let i = 0; i < out.length; i++) {
+        const share = (seconds * (batch[i]!.rowsRead + 1)) / rows;
+        out[i]!.seconds = batch[i]!.job.seconds + share;
+        if (out[i]!.phases) out[i]!.phases!.commit = share;
+      }
+      return out;
+    } catch (error) {
+      this.nextId = firstId;
+      if (batch.length === 1) {
+        const s = batch[0]!;
+        await this.finish(s);
+        const r = refusedResult(s.job.name, `load failed, nothing kept: ${(error as Error).message.split("\n")[0]}`);
+        return [r];
+      }
+      // one of them failed: each on its own, so the others still land
+      const out: FileResult[] = [];
+      for (const s of batch) out.push(...(await this.commit([s])));
+      return out;
+    }
+  }
+
+  private async finish(s: Staged): Promise<void> {
+    this.pending.remove(s.job.hash, s.job.name);
+    await this.dropAll([...s.job.temps]);
+  }
+
+  private async commitTogether(batch: Staged[]): Promise<FileResult[]> {
+    const wh = this.wh;
+    const results: FileResult[] = [];
+    let committed = false;
+    await wh.run("BEGIN TRANSACTION");
+    try {
+      let id = this.nextId;
+      for (const s of batch) {
+        const j = s.job;
+        const deliveryId = id++;
+        const type = j.def.type;
+        const tIns = performance.now();
+        const fields = j.def.fields;
+        const fieldNames = fields.map((f) => f.name);
+        const rc = fieldNames.includes("region_code")
+          ? "region_code"
+          : j.def.countyField
+            ? j.def.countyField
+            : type === "regions"
+              ? "code"
+              : null;
+        const rcq = rc ? quoteIdent(rc) : "CAST(NULL AS VARCHAR)";
+        // lineage columns after the fields, unless a field already has the name (county_code of funds, standards…)
+        const lineage: [string, string][] = (
+          [
+            ["line", "line"],
+            ["county_code", `CASE WHEN length(${rcq}) >= 6 THEN left(${rcq}, 6) END`],
+            ["city_code", `CASE WHEN length(${rcq}) >= 4 THEN left(${rcq}, 4) END`],
+          ] as [string, string][]
+        ).filter(([n]) => !fieldNames.includes(n));
+        const targets = ["delivery_id", ...fieldNames, ...lineage.map(([n]) => n)].map(quoteIdent).join(", ");
+        const ins = await wh.query<{ Count: bigint }>(
+          `INSERT INTO ${quoteIdent(stagingTable(type))} (${targets})
+           SELECT ${deliveryId}, ${fieldNames.map(quoteIdent).join(", ")}, ${lineage.map(([, e]) => e).join(", ")}
+           FROM ${j.final} ORDER BY line`,
+        );
+        const inserted = Number(ins[0]?.Count ?? 0);
+        if (CRASH_STAGED) process.kill(process.pid, "SIGKILL");
+        const rej = await wh.query<{ Count: bigint }>(
+          `INSERT INTO meta_reject SELECT ${deliveryId}, ${quoteLiteral(j.name)}, line, column_name, value, reason FROM ${j.rejects} ORDER BY seq >= 2000000000, line, seq`,
+        );
+        const rejectLines = Number(rej[0]?.Count ?? 0);
+        const tInserted = performance.now();
+        await wh.run(
+          `INSERT INTO meta_delivery VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, ?, ?, 'current', NULL, ?)`,
+          [
+            deliveryId,
+            j.name,
+            j.hash,
+            type,
+            j.county,
+            j.period,
+            j.format,
+            j.encoding,
+            toChinaTimestamp(j.receivedAt),
+            toChinaTimestamp(new Date()),
+            s.rowsRead,
+            s.rowsLoaded,
+            s.rowsRejected,
+            j.warnings.list().join("\n") || null,
+          ],
+        );
+        const superseded = await this.supersede(deliveryId, type, j.county, j.period, j.multiCountyKey);
+        if (inserted !== s.rowsLoaded || s.rowsRead !== s.rowsLoaded + s.rowsRejected || rejectLines < s.rowsRejected) {
+          throw new Error(`counts do not balance (read ${s.rowsRead}, loaded ${s.rowsLoaded} of ${inserted} inserted, rejected ${s.rowsRejected})`);
+        }
+        results.push({
+          file: j.name,
+          status: "loaded",
+          deliveryId,
+          type,
+          county: j.county,
+          period: j.period,
+          format: j.format,
+          encoding: j.encoding,
+          rowsRead: s.rowsRead,
+          rowsLoaded: s.rowsLoaded,
+          rowsRejected: s.rowsRejected,
+          warnings: j.warnings.list(),
+          superseded,
+          seconds: 0,
+          phases: { hash: j.phases.hash, parse: j.phases.parse, checks: j.phases.checks, insert: (performance.now() - tIns) / 1000, commit: 0 },
+        });
+        void tInserted;
+      }
+      await wh.run("COMMIT");
+      committed = true;
+      this.nextId = id;
+    } finally {
+      if (!committed) await wh.run("ROLLBACK").catch(() => undefined);
+    }
+    for (const s of batch) {
+      const r = results.find((x) => x.file === s.job.name && x.deliveryId !== undefined);
+      this.known.add(s.job.hash, { id: r?.deliveryId, file: s.job.name, type: s.job.def.type, county: s.job.county, period: s.job.period });
+      await this.finish(s);
+    }
+    return results;
   }
 
   /**

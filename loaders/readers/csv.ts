@@ -262,6 +262,7 @@ export async function openCsv(path: string, displayName: string): Promise<Source
     get encoding() {
       return sniffer.encoding;
     },
+    delimiter: splitter.delimiter ?? ",",
     header,
     headerLine,
     batches,

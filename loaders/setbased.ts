@@ -1,0 +1,198 @@
+// Set-based validation: the SQL that checks every cell of a file at once. For
+// each field kind an expression gives the canonical typed value of the cell
+// forms the parsers of `contracts/normalise.ts` take as they are (ISO and
+// compact dates through try_strptime, plain money and integers, exact yes/no
+// and enum spellings, ID check digit and birth date, region codes by a join
+// with dim_region), and a flag saying whether the cell passed. A row whose every
+// cell and every cross-field rule passes is valid; every other row goes to the
+// contract in JavaScript (`validateCells`), which accepts the rarer forms and
+// words every reject. So the fast path may only accept what the contract
+// accepts, with the same value; it never writes a reason itself.
+import { quoteIdent, quoteLiteral } from "./db.js";
+import { enumExactSpellings } from "./contracts/contracts.js";
+import type { ExtractType, FieldDef } from "./contracts/dictionary.js";
+import { BOOL_EXACT } from "./contracts/normalise.js";
+import { sqlTypeOf } from "./contracts/sql.js";
+
+/** Characters JavaScript's String#trim removes, as an RE2 class. */
+export const WS = "[\\t\\n\\x0B\\f\\r \\x{00A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]";
+
+/**
+ * Cells of typed formats (XLSX numbers, dates, booleans) travel as text with a
+ * tag, so the contract sees them as they were: `\u0001n:` number, `\u0001d:`
+ * date (ISO timestamp), `\u0001b:` boolean, `\u0001s:` a string that itself
+ * began with \u0001.
+ */
+export const TAG = "\u0001";
+
+export function tagCell(cell: unknown): string | null {
+  if (cell == null || cell === "") return null;
+  if (typeof cell === "string") return cell.charCodeAt(0) === 1 ? `${TAG}s:${cell}` : cell;
+  if (typeof cell === "number") return `${TAG}n:${String(cell)}`;
+  if (typeof cell === "boolean") return `${TAG}b:${cell}`;
+  if (cell instanceof Date) return `${TAG}d:${Number.isNaN(cell.getTime()) ? "NaN" : cell.toISOString()}`;
+  return String(cell);
+}
+
+export function untagCell(s: string | null): string | number | boolean | Date | null {
+  if (s === null || s.charCodeAt(0) !== 1) return s;
+  const body = s.slice(3);
+  switch (s[1]) {
+    case "n":
+      return Number(body);
+    case "b":
+      return body === "true";
+    case "d":
+      return new Date(body === "NaN" ? Number.NaN : body);
+    default:
+      return body;
+  }
+}
+
+const lit = quoteLiteral;
+const tagged = (c: string, t: string) => `starts_with(${c}, chr(1) || '${t}:')`;
+
+/** JavaScript's cellText of a raw (tagged) cell: trimmed, empty → NULL; numbers, dates, booleans as text. */
+export function cellTextSql(c: string): string {
+  return `CASE WHEN ${c} IS NULL THEN NULL
+    WHEN ${tagged(c, "n")} THEN CASE WHEN substr(${c}, 4) IN ('NaN', 'Infinity', '-Infinity') THEN NULL ELSE substr(${c}, 4) END
+    WHEN ${tagged(c, "b")} THEN substr(${c}, 4)
+    WHEN ${tagged(c, "d")} THEN substr(${c}, 4, 10)
+    ELSE nullif(regexp_replace(CASE WHEN ${tagged(c, "s")} THEN substr(${c}, 4) ELSE ${c} END, ${lit(`^${WS}+|${WS}+$`)}, '', 'g'), '') END`;
+}
+
+/** A reject's value as stored: the cell's text, cut at 500 characters. */
+export function rejectValueSql(c: string): string {
+  const t = cellTextSql(c);
+  return `(SELECT CASE WHEN length(t) > 500 THEN left(t, 500) || '…' ELSE t END FROM (SELECT ${t} AS t))`;
+}
+
+export interface FastField {
+  /** Typed canonical value (NULL when the cell is empty or not taken by the fast path). */
+  value: string;
+  /** TRUE when the fast path took the cell (or it is empty and may be). */
+  ok: string;
+}
+
+/** Lookup tables the region kinds join with (all codes of the provinces seen; all counties). */
+export interface RegionJoin {
+  /** SQL of a column that is non-NULL when the cell's code is a known division. */
+  known: string;
+}
+
+/**
+ * The fast-path expressions of one field over the raw cell `c` (VARCHAR, tagged);
+ * `region` is the joined lookup column for region and county kinds.
+ */
+export function fastField(field: FieldDef, c: string, region?: RegionJoin): FastField {
+  const num = `(CASE WHEN ${tagged(c, "n")} THEN substr(${c}, 4) ELSE ${c} END)`;
+  let value: string;
+  let cond: string;
+  const range = (v: string, cast: (n: number) => string) =>
+    [field.min !== undefined ? `${v} >= ${cast(field.min)}` : null, field.max !== undefined ? `${v} <= ${cast(field.max)}` : null].filter(Boolean).join(" AND ") || "TRUE";
+  switch (field.kind) {
+    case "text":
+      value = c;
+      cond = `NOT regexp_matches(${c}, ${lit(`^${WS}|${WS}$|^\\x01`)})`;
+      break;
+    case "int":
+      value = `CASE WHEN regexp_full_match(${num}, '\\d{1,9}') THEN CAST(${num} AS INTEGER) END`;
+      cond = `(${value}) IS NOT NULL AND ${range(`(${value})`, (n) => String(n))}`;
+      break;
+    case "decimal":
+      value = `CASE WHEN regexp_full_match(${num}, '-?\\d{1,5}(\\.\\d{1,4})?') THEN CAST(${num} AS DECIMAL(9,4)) END`;
+      cond = `(${value}) IS NOT NULL AND ${range(`(${value})`, (n) => `CAST(${lit(String(n))} AS DECIMAL(18,4))`)}`;
+      break;
+    case "money":
+      value = `CASE WHEN regexp_full_match(${num}, '\\d{1,15}(\\.\\d{1,2})?') THEN CAST(${num} AS DECIMAL(18,2))
+        WHEN regexp_full_match(${c}, '\\d{1,3}(,\\d{3}){1,4}(\\.\\d{1,2})?') THEN CAST(replace(${c}, ',', '') AS DECIMAL(18,2)) END`;
+      cond = `(${value}) IS NOT NULL AND ${range(`(${value})`, (n) => `CAST(${lit(n.toFixed(2))} AS DECIMAL(18,2))`)}`;
+      break;
+    case "date": {
+      const d = `CASE
+        WHEN regexp_full_match(${c}, '\\d{4}-\\d{2}-\\d{2}') THEN CAST(try_strptime(${c}, '%Y-%m-%d') AS DATE)
+        WHEN regexp_full_match(${c}, '\\d{8}') THEN CAST(try_strptime(${c}, '%Y%m%d') AS DATE)
+        WHEN regexp_full_match(${c}, '\\d{4}/\\d{1,2}/\\d{1,2}') THEN CAST(try_strptime(${c}, '%Y/%m/%d') AS DATE)
+        WHEN regexp_full_match(${c}, '\\d{4}年\\d{1,2}月\\d{1,2}日') THEN CAST(try_strptime(regexp_replace(${c}, '^(\\d{4})年(\\d{1,2})月(\\d{1,2})日$', '\\1-\\2-\\3'), '%Y-%m-%d') AS DATE)
+        WHEN ${tagged(c, "d")} AND regexp_full_match(substr(${c}, 4, 10), '\\d{4}-\\d{2}-\\d{2}') THEN CAST(try_strptime(substr(${c}, 4, 10), '%Y-%m-%d') AS DATE)
+      END`;
+      value = `CASE WHEN year(${d}) BETWEEN 1900 AND 2199 THEN ${d} END`;
+      cond = `(${value}) IS NOT NULL`;
+      break;
+    }
+    case "month":
+      value = `CASE
+        WHEN regexp_full_match(${c}, '\\d{4}-(0[1-9]|1[0-2])') AND left(${c}, 4) BETWEEN '1900' AND '2199' THEN ${c}
+        WHEN regexp_full_match(${c}, '\\d{4}(0[1-9]|1[0-2])') AND left(${c}, 4) BETWEEN '1900' AND '2199' THEN left(${c}, 4) || '-' || right(${c}, 2)
+        WHEN ${tagged(c, "d")} AND regexp_full_match(substr(${c}, 4, 7), '\\d{4}-\\d{2}') THEN substr(${c}, 4, 7)
+      END`;
+      cond = `(${value}) IS NOT NULL`;
+      break;
+    case "bool": {
+      const yes = [...BOOL_EXACT].filter(([, v]) => v).map(([k]) => lit(k));
+      const no = [...BOOL_EXACT].filter(([, v]) => !v).map(([k]) => lit(k));
+      yes.push(`chr(1) || 'b:true'`, `chr(1) || 'n:1'`);
+      no.push(`chr(1) || 'b:false'`, `chr(1) || 'n:0'`);
+      value = `CASE WHEN ${c} IN (${yes.join(", ")}) THEN TRUE WHEN ${c} IN (${no.join(", ")}) THEN FALSE END`;
+      cond = `(${value}) IS NOT NULL`;
+      break;
+    }
+    case "id": {
+      const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+      const sum = weights.map((w, i) => `(ascii(substr(${c}, ${i + 1}, 1)) - 48) * ${w}`).join(" + ");
+      value = c;
+      cond = `regexp_full_match(${c}, '\\d{17}[\\dX]')
+        AND substr(${c}, 7, 4) BETWEEN '1900' AND '2199' AND try_strptime(substr(${c}, 7, 8), '%Y%m%d') IS NOT NULL
+        AND substr('10X98765432', ((${sum}) % 11) + 1, 1) = substr(${c}, 18, 1)`;
+      break;
+    }
+    case "region":
+      value = c;
+      cond = `regexp_full_match(${c}, '\\d{6}|\\d{9}|\\d{12}') AND ${region!.known} IS NOT NULL`;
+      break;
+    case "county":
+      value = c;
+      cond = `regexp_full_match(${c}, '\\d{6}') AND ${region!.known} IS NOT NULL`;
+      break;
+    case "enum": {
+      const whens = enumExactSpellings(field).map(([name, code]) => `WHEN ${lit(name)} THEN ${lit(code)}`);
+      value = `CASE ${c} ${whens.join(" ")} END`;
+      cond = `(${value}) IS NOT NULL`;
+      break;
+    }
+  }
+  const typed = `CAST(${value} AS ${sqlTypeOf(field.kind)})`;
+  return { value: typed, ok: `(CASE WHEN ${c} IS NULL THEN ${field.nullable ? "TRUE" : "FALSE"} ELSE coalesce(${cond}, FALSE) END)` };
+}
+
+const col = quoteIdent;
+const notBefore = (later: string, earlier: string) => `coalesce(NOT (${col(later)} < ${col(earlier)}), TRUE)`;
+
+/**
+ * The cross-field rules of `ROW_RULES` (contracts.ts) as SQL over the typed
+ * values: TRUE only when the rule finds nothing (the contract words the rest).
+ */
+export const ROW_RULES_SQL: Record<ExtractType, readonly string[]> = {
+  regions: [],
+  county_profile: [],
+  standards: [],
+  applications: [
+    notBefore("accepted_on", "applied_on"),
+    notBefore("decided_on", "applied_on"),
+    notBefore("publicity_to", "publicity_from"),
+    `NOT (decision <> 'pending' AND accepted_on IS NULL)`,
+    `NOT (decision <> 'pending' AND decided_on IS NULL)`,
+    `NOT (decision = 'pending' AND decided_on IS NOT NULL)`,
+  ],
+  roster: [
+    `coalesce(NOT (covered_size > household_size), TRUE)`,
+    `CASE WHEN program IN ('urban_dibao', 'rural_dibao') THEN category IN ('A', 'B', 'C')
+          WHEN program = 'tekun' THEN category IN ('full_self_care', 'partial_care', 'full_care') ELSE TRUE END`,
+    `(care_mode IS NULL OR program = 'tekun')`,
+  ],
+  payments: [`NOT (proxy AND proxy_id IS NULL)`],
+  funds: [`coalesce(NOT (spent > carried_in + received), TRUE)`],
+  complaints: [notBefore("closed_on", "received_on")],
+  surveys: [],
+  inspections: [`coalesce(NOT (cases_wrong > cases_checked), TRUE)`],
+};
