@@ -383,6 +383,7 @@ async function scanDecoded(path: string, encoding: string, staging: StagingDir):
 // Test hooks for "killed half-way": die while reading rows, or with every row staged but not committed.
 const CRASH_AFTER = Number(process.env.JIUZHU_INGEST_CRASH_AFTER_ROWS ?? 0);
 const CRASH_STAGED = process.env.JIUZHU_INGEST_CRASH_STAGED === "1";
+const DEBUG_SQL = process.env.JIUZHU_DEBUG_SQL === "1";
 
 /** A file read and checked, its rows and rejects in temporary tables, waiting for its batch's commit. */
 class Staged {
@@ -687,7 +688,7 @@ class IngestContext {
         const cols = header.map((_, i) => `'h${i}': 'VARCHAR'`).join(", ");
         try {
           temps.push(rd);
-          await wh.run(
+          await this.run(
             `CREATE TEMP TABLE ${rd} AS SELECT * FROM read_csv(${quoteLiteral(textPath)}, header = false, skip = 1, auto_detect = false,
                delim = ${quoteLiteral(source.delimiter ?? ",")}, quote = '', escape = '', new_line = ${scan.crlf ? "'\\r\\n'" : "'\\n'"},
                columns = {${cols}}, null_padding = true, strict_mode = false)`,
@@ -702,7 +703,7 @@ class IngestContext {
           const blank = (h: string) => `(${h} IS NULL OR regexp_full_match(${h}, ${quoteLiteral(`${WS}*`)}))`;
           const cells = fields.map((_, i) => (map[i]! >= 0 ? `h${map[i]}` : "CAST(NULL AS VARCHAR)") + ` AS ${rawCol(i)}`);
           temps.push(raw);
-          await wh.run(
+          await this.run(
             `CREATE TEMP VIEW ${raw} AS SELECT CAST(rowid AS INTEGER) + 2 AS line, ${cells.join(", ")},
                NOT (${header.map((_, i) => blank(`h${i}`)).join(" AND ") || "TRUE"}) AS nonempty FROM ${rd}`,
           );
@@ -744,7 +745,7 @@ class IngestContext {
         sink.finish();
         temps.push(raw);
         const read = sink.readSql();
-        await wh.run(
+        await this.run(
           read
             ? `CREATE TEMP TABLE ${raw} AS SELECT *, TRUE AS nonempty FROM ${read}`
             : `CREATE TEMP TABLE ${raw} (line INTEGER, ${fields.map((_, i) => `${rawCol(i)} VARCHAR`).join(", ")}, nonempty BOOLEAN)`,
@@ -761,25 +762,26 @@ class IngestContext {
     const joins: string[] = [];
     const sel: string[] = [];
     const oks: string[] = [];
+    const names = fields.map((f) => quoteIdent(f.name));
     fields.forEach((f, i) => {
-      const c = `r.${rawCol(i)}`;
+      const c = rawCol(i);
       let region;
       if (f.kind === "region" || f.kind === "county") {
         joins.push(`LEFT JOIN ${f.kind === "region" ? "rc_codes" : "rc_counties"} g${i} ON g${i}.code = ${c}`);
         region = { known: `g${i}.code` };
       }
       const ff = fastField(f, c, region);
-      sel.push(`${ff.value} AS ${quoteIdent(f.name)}`);
-      oks.push(ff.ok);
+      sel.push(`${ff.value} AS ${names[i]}`);
+      oks.push(ff.ok(names[i]!));
     });
     const rules = ROW_RULES_SQL[type];
-    const names = fields.map((f) => quoteIdent(f.name));
     const chk = `chk_${k}`;
     temps.push(chk);
-    await wh.run(
+    // values once per cell (inner), then the checks over them
+    await this.run(
       `CREATE TEMP TABLE ${chk} AS
-       SELECT line, ${names.join(", ")}, coalesce(cells_ok${rules.map((r) => ` AND (${r})`).join("")}, FALSE) AS fast
-       FROM (SELECT r.line, ${sel.join(", ")}, (${oks.join(" AND ")}) AS cells_ok FROM ${raw} r ${joins.join(" ")} WHERE r.nonempty)`,
+       SELECT line, ${names.join(", ")}, coalesce(${oks.join(" AND ")}${rules.map((r) => ` AND (${r})`).join("")}, FALSE) AS fast
+       FROM (SELECT line, ${fields.map((_, i) => rawCol(i)).join(", ")}, ${sel.join(", ")} FROM ${raw} ${joins.join(" ")} WHERE nonempty)`,
     );
     const rowsRead = await this.count(`SELECT count(*) AS n FROM ${chk}`);
     if (direct) this.progress.rows(rowsRead + emptyLines);
@@ -830,14 +832,14 @@ class IngestContext {
       rejSink.finish();
       const slowRead = slowSink.readSql();
       temps.push(good);
-      await wh.run(
+      await this.run(
         `CREATE TEMP TABLE ${good} AS SELECT line, ${names.join(", ")}, CAST(NULL AS VARCHAR) AS warn FROM ${chk} WHERE fast` +
           (slowRead ? ` UNION ALL BY NAME SELECT * FROM ${slowRead}` : ""),
       );
       const rejRead = rejSink.readSql();
       temps.push(rejects);
-      await wh.run(`CREATE TEMP TABLE ${rejects} (line INTEGER, column_name VARCHAR, value VARCHAR, reason VARCHAR, seq INTEGER)`);
-      if (rejRead) await wh.run(`INSERT INTO ${rejects} SELECT * FROM ${rejRead}`);
+      await this.run(`CREATE TEMP TABLE ${rejects} (line INTEGER, column_name VARCHAR, value VARCHAR, reason VARCHAR, seq INTEGER)`);
+      if (rejRead) await this.run(`INSERT INTO ${rejects} SELECT * FROM ${rejRead}`);
     } finally {
       slowSink.dispose();
       rejSink.dispose();
@@ -850,7 +852,7 @@ class IngestContext {
       def.cadence === "monthly" || def.cadence === "events" ? (nameInfo.month ?? null) : def.cadence === "yearly" ? (nameInfo.year ?? null) : null;
     const periodFromName = expectedPeriod !== null;
     if (P && expectedPeriod === null) {
-      const first = await wh.query<{ p: string | null }>(`SELECT ${P} AS p FROM ${good} ORDER BY line LIMIT 1`);
+      const first = await this.query<{ p: string | null }>(`SELECT ${P} AS p FROM ${good} ORDER BY line LIMIT 1`);
       expectedPeriod = first[0]?.p ?? null;
     }
     const expectedCounty = nameInfo.county ?? null;
@@ -863,7 +865,7 @@ class IngestContext {
     temps.push(x);
     const periodBad = P && expectedPeriod !== null ? `${P} IS DISTINCT FROM ${quoteLiteral(expectedPeriod)}` : "FALSE";
     const countyBad = C && expectedCounty !== null ? `${cty} IS NOT NULL AND ${cty} <> ${quoteLiteral(expectedCounty)}` : "FALSE";
-    await wh.run(
+    await this.run(
       `CREATE TEMP TABLE ${x} AS
        SELECT *, CASE WHEN stage = 0 THEN min(line) OVER w END AS first_line, CASE WHEN stage = 0 THEN row_number() OVER w ELSE 1 END AS rn
        FROM (SELECT g.*, ${cty} AS cty, CASE WHEN ${periodBad} THEN 1 WHEN ${countyBad} THEN 2 ELSE 0 END AS stage FROM ${good} g)
@@ -893,17 +895,17 @@ class IngestContext {
     }
     let s = 1_000_000_000;
     for (const q of crossRejects) {
-      await wh.run(`INSERT INTO ${rejects} SELECT *, ${s} FROM (${q})`);
+      await this.run(`INSERT INTO ${rejects} SELECT *, ${s} FROM (${q})`);
       s += 1;
     }
     const accepted = `${x} WHERE stage = 0 AND rn = 1`;
 
     // counties, the latest event month and the contract's warnings, of the rows that passed so far
-    const counties = (await wh.query<{ c: string }>(`SELECT DISTINCT cty AS c FROM ${accepted} AND cty IS NOT NULL`)).map((r) => r.c);
+    const counties = (await this.query<{ c: string }>(`SELECT DISTINCT cty AS c FROM ${accepted} AND cty IS NOT NULL`)).map((r) => r.c);
     const eventIdx = fieldIdx(def.eventDateField);
     const maxEventMonth =
-      eventIdx >= 0 ? ((await wh.query<{ m: string | null }>(`SELECT strftime(max(${names[eventIdx]}), '%Y-%m') AS m FROM ${accepted}`))[0]?.m ?? null) : null;
-    for (const w of await wh.query<{ line: number; warn: string }>(`SELECT line, warn FROM ${accepted} AND warn IS NOT NULL ORDER BY line`)) {
+      eventIdx >= 0 ? ((await this.query<{ m: string | null }>(`SELECT strftime(max(${names[eventIdx]}), '%Y-%m') AS m FROM ${accepted}`))[0]?.m ?? null) : null;
+    for (const w of await this.query<{ line: number; warn: string }>(`SELECT line, warn FROM ${accepted} AND warn IS NOT NULL ORDER BY line`)) {
       for (const part of w.warn.split("\u0003")) {
         const [code, message] = part.split("\u0002");
         warnings.add(code!, message!, `line ${w.line}`);
@@ -916,7 +918,7 @@ class IngestContext {
       const hf = HOUSEHOLD_FIELDS.map((f) => quoteIdent(f));
       const hb = `hb_${k}`;
       temps.push(hb);
-      await wh.run(
+      await this.run(
         `CREATE TEMP TABLE ${hb} AS
          WITH a AS (
            SELECT line, household_id AS hh, left(region_code, 6) AS hcty, ${hf.map((f, i) => `${f} AS v${i}, first_value(${f}) OVER w AS a${i}`).join(", ")}
@@ -928,7 +930,7 @@ class IngestContext {
       );
       const labels = HOUSEHOLD_FIELDS.map((f) => quoteLiteral(columnLabel(fieldIdx(f)) ?? f));
       const fieldNames = HOUSEHOLD_FIELDS.map((f) => quoteLiteral(f));
-      await wh.run(
+      await this.run(
         `INSERT INTO ${rejects}
          SELECT line, list_extract([${labels.join(", ")}], bad + 1), coalesce(value, 'null'),
            'household ' || hh || ' rows disagree on ' || list_extract([${fieldNames.join(", ")}], bad + 1) || ': the household is rejected whole', 2000000000
@@ -938,7 +940,7 @@ class IngestContext {
     }
     const final = `final_${k}`;
     temps.push(final);
-    await wh.run(`CREATE TEMP TABLE ${final} AS SELECT * FROM ${accepted}${householdBad}`);
+    await this.run(`CREATE TEMP TABLE ${final} AS SELECT * FROM ${accepted}${householdBad}`);
     const rowsLoaded = await this.count(`SELECT count(*) AS n FROM ${final}`);
     const rowsRejected = await this.count(`SELECT count(DISTINCT line) AS n FROM ${rejects}`);
     const tChecked = performance.now();
@@ -992,8 +994,21 @@ class IngestContext {
     );
   }
 
+  private async run(sql: string, params?: Record<string, string>): Promise<void> {
+    const t = performance.now();
+    await this.wh.run(sql, params);
+    if (DEBUG_SQL) process.stderr.write(`${(performance.now() - t).toFixed(0)} ms: ${sql.replace(/\s+/g, " ").slice(0, 100)}\n`);
+  }
+
+  private async query<T extends Record<string, unknown>>(sql: string): Promise<T[]> {
+    const t = performance.now();
+    const r = await this.wh.query<T>(sql);
+    if (DEBUG_SQL) process.stderr.write(`${(performance.now() - t).toFixed(0)} ms: ${sql.replace(/\s+/g, " ").slice(0, 100)}\n`);
+    return r;
+  }
+
   private async count(sql: string): Promise<number> {
-    const r = await this.wh.query<{ n: bigint | number }>(sql);
+    const r = await this.query<{ n: bigint | number }>(sql);
     return Number(r[0]?.n ?? 0);
   }
 

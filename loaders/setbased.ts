@@ -68,10 +68,10 @@ export function rejectValueSql(c: string): string {
 }
 
 export interface FastField {
-  /** Typed canonical value (NULL when the cell is empty or not taken by the fast path). */
+  /** Typed canonical value, NULL when the cell is empty or the fast path does not take it. */
   value: string;
-  /** TRUE when the fast path took the cell (or it is empty and may be). */
-  ok: string;
+  /** Over the value's column `v`: TRUE when the fast path took the cell (or it is empty and may be). */
+  ok: (v: string) => string;
 }
 
 /** Lookup tables the region kinds join with (all codes of the provinces seen; all counties). */
@@ -82,51 +82,51 @@ export interface RegionJoin {
 
 /**
  * The fast-path expressions of one field over the raw cell `c` (VARCHAR, tagged);
- * `region` is the joined lookup column for region and county kinds.
+ * `region` is the joined lookup column for region and county kinds. The value
+ * is computed once; the check reads it.
  */
 export function fastField(field: FieldDef, c: string, region?: RegionJoin): FastField {
   const num = `(CASE WHEN ${tagged(c, "n")} THEN substr(${c}, 4) ELSE ${c} END)`;
   let value: string;
-  let cond: string;
-  const range = (v: string, cast: (n: number) => string) =>
+  let range: (v: string) => string = () => "TRUE";
+  const bounds = (v: string, cast: (n: number) => string) =>
     [field.min !== undefined ? `${v} >= ${cast(field.min)}` : null, field.max !== undefined ? `${v} <= ${cast(field.max)}` : null].filter(Boolean).join(" AND ") || "TRUE";
   switch (field.kind) {
     case "text":
-      value = c;
-      cond = `NOT regexp_matches(${c}, ${lit(`^${WS}|${WS}$|^\\x01`)})`;
+      value = `CASE WHEN NOT regexp_matches(${c}, ${lit(`^${WS}|${WS}$|^\\x01`)}) THEN ${c} END`;
       break;
     case "int":
       value = `CASE WHEN regexp_full_match(${num}, '\\d{1,9}') THEN CAST(${num} AS INTEGER) END`;
-      cond = `(${value}) IS NOT NULL AND ${range(`(${value})`, (n) => String(n))}`;
+      range = (v) => bounds(v, (n) => String(n));
       break;
     case "decimal":
       value = `CASE WHEN regexp_full_match(${num}, '-?\\d{1,5}(\\.\\d{1,4})?') THEN CAST(${num} AS DECIMAL(9,4)) END`;
-      cond = `(${value}) IS NOT NULL AND ${range(`(${value})`, (n) => `CAST(${lit(String(n))} AS DECIMAL(18,4))`)}`;
+      range = (v) => bounds(v, (n) => `CAST(${lit(String(n))} AS DECIMAL(18,4))`);
       break;
     case "money":
       value = `CASE WHEN regexp_full_match(${num}, '\\d{1,15}(\\.\\d{1,2})?') THEN CAST(${num} AS DECIMAL(18,2))
         WHEN regexp_full_match(${c}, '\\d{1,3}(,\\d{3}){1,4}(\\.\\d{1,2})?') THEN CAST(replace(${c}, ',', '') AS DECIMAL(18,2)) END`;
-      cond = `(${value}) IS NOT NULL AND ${range(`(${value})`, (n) => `CAST(${lit(n.toFixed(2))} AS DECIMAL(18,2))`)}`;
+      range = (v) => bounds(v, (n) => `CAST(${lit(n.toFixed(2))} AS DECIMAL(18,2))`);
       break;
-    case "date": {
-      const d = `CASE
-        WHEN regexp_full_match(${c}, '\\d{4}-\\d{2}-\\d{2}') THEN CAST(try_strptime(${c}, '%Y-%m-%d') AS DATE)
+    case "date":
+      value = `CASE
         WHEN regexp_full_match(${c}, '\\d{8}') THEN CAST(try_strptime(${c}, '%Y%m%d') AS DATE)
+        WHEN regexp_full_match(${c}, '\\d{4}-\\d{2}-\\d{2}') THEN CAST(try_strptime(${c}, '%Y-%m-%d') AS DATE)
         WHEN regexp_full_match(${c}, '\\d{4}/\\d{1,2}/\\d{1,2}') THEN CAST(try_strptime(${c}, '%Y/%m/%d') AS DATE)
         WHEN regexp_full_match(${c}, '\\d{4}年\\d{1,2}月\\d{1,2}日') THEN CAST(try_strptime(regexp_replace(${c}, '^(\\d{4})年(\\d{1,2})月(\\d{1,2})日$', '\\1-\\2-\\3'), '%Y-%m-%d') AS DATE)
         WHEN ${tagged(c, "d")} AND regexp_full_match(substr(${c}, 4, 10), '\\d{4}-\\d{2}-\\d{2}') THEN CAST(try_strptime(substr(${c}, 4, 10), '%Y-%m-%d') AS DATE)
       END`;
-      value = `CASE WHEN year(${d}) BETWEEN 1900 AND 2199 THEN ${d} END`;
-      cond = `(${value}) IS NOT NULL`;
+      range = (v) => `year(${v}) BETWEEN 1900 AND 2199`;
       break;
-    }
     case "month":
       value = `CASE
-        WHEN regexp_full_match(${c}, '\\d{4}-(0[1-9]|1[0-2])') AND left(${c}, 4) BETWEEN '1900' AND '2199' THEN ${c}
-        WHEN regexp_full_match(${c}, '\\d{4}(0[1-9]|1[0-2])') AND left(${c}, 4) BETWEEN '1900' AND '2199' THEN left(${c}, 4) || '-' || right(${c}, 2)
+        WHEN regexp_full_match(${c}, '\\d{4}(0[1-9]|1[0-2])') THEN left(${c}, 4) || '-' || right(${c}, 2)
+        WHEN regexp_full_match(${c}, '\\d{4}-(0[1-9]|1[0-2])') THEN ${c}
+        WHEN regexp_full_match(${c}, '\\d{4}年(0?[1-9]|1[0-2])月?') THEN left(${c}, 4) || '-' || lpad(regexp_extract(${c}, '年(\\d+)', 1), 2, '0')
+        WHEN regexp_full_match(${c}, '\\d{4}[-/.]([1-9])') THEN left(${c}, 4) || '-0' || right(${c}, 1)
         WHEN ${tagged(c, "d")} AND regexp_full_match(substr(${c}, 4, 7), '\\d{4}-\\d{2}') THEN substr(${c}, 4, 7)
       END`;
-      cond = `(${value}) IS NOT NULL`;
+      range = (v) => `(left(${v}, 4) BETWEEN '1900' AND '2199' OR ${tagged(c, "d")})`;
       break;
     case "bool": {
       const yes = [...BOOL_EXACT].filter(([, v]) => v).map(([k]) => lit(k));
@@ -134,35 +134,33 @@ export function fastField(field: FieldDef, c: string, region?: RegionJoin): Fast
       yes.push(`chr(1) || 'b:true'`, `chr(1) || 'n:1'`);
       no.push(`chr(1) || 'b:false'`, `chr(1) || 'n:0'`);
       value = `CASE WHEN ${c} IN (${yes.join(", ")}) THEN TRUE WHEN ${c} IN (${no.join(", ")}) THEN FALSE END`;
-      cond = `(${value}) IS NOT NULL`;
       break;
     }
     case "id": {
       const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
       const sum = weights.map((w, i) => `(ascii(substr(${c}, ${i + 1}, 1)) - 48) * ${w}`).join(" + ");
-      value = c;
-      cond = `regexp_full_match(${c}, '\\d{17}[\\dX]')
+      value = `CASE WHEN regexp_full_match(${c}, '\\d{17}[\\dX]')
         AND substr(${c}, 7, 4) BETWEEN '1900' AND '2199' AND try_strptime(substr(${c}, 7, 8), '%Y%m%d') IS NOT NULL
-        AND substr('10X98765432', ((${sum}) % 11) + 1, 1) = substr(${c}, 18, 1)`;
+        AND substr('10X98765432', ((${sum}) % 11) + 1, 1) = substr(${c}, 18, 1) THEN ${c} END`;
       break;
     }
     case "region":
-      value = c;
-      cond = `regexp_full_match(${c}, '\\d{6}|\\d{9}|\\d{12}') AND ${region!.known} IS NOT NULL`;
+      value = `CASE WHEN ${region!.known} IS NOT NULL AND regexp_full_match(${c}, '\\d{6}|\\d{9}|\\d{12}') THEN ${c} END`;
       break;
     case "county":
-      value = c;
-      cond = `regexp_full_match(${c}, '\\d{6}') AND ${region!.known} IS NOT NULL`;
+      value = `CASE WHEN ${region!.known} IS NOT NULL AND regexp_full_match(${c}, '\\d{6}') THEN ${c} END`;
       break;
     case "enum": {
       const whens = enumExactSpellings(field).map(([name, code]) => `WHEN ${lit(name)} THEN ${lit(code)}`);
       value = `CASE ${c} ${whens.join(" ")} END`;
-      cond = `(${value}) IS NOT NULL`;
       break;
     }
   }
-  const typed = `CAST(${value} AS ${sqlTypeOf(field.kind)})`;
-  return { value: typed, ok: `(CASE WHEN ${c} IS NULL THEN ${field.nullable ? "TRUE" : "FALSE"} ELSE coalesce(${cond}, FALSE) END)` };
+  const nullable = field.nullable ? "TRUE" : "FALSE";
+  return {
+    value: `CAST(${value} AS ${sqlTypeOf(field.kind)})`,
+    ok: (v) => `(CASE WHEN ${c} IS NULL THEN ${nullable} ELSE ${v} IS NOT NULL AND coalesce(${range(v)}, FALSE) END)`,
+  };
 }
 
 const col = quoteIdent;
