@@ -212,38 +212,40 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
       const ctx = new IngestContext(wh, regions, progress, staging);
       await ctx.init();
       progress.start(items.length);
-      let batch: Staged[] = [];
+      // results in the order of the files given; files of one type are checked and committed in batches
+      const slots: (FileResult | null)[] = items.map(() => null);
+      let batch: { job: FileJob; at: number }[] = [];
       let batchRows = 0;
       const flush = async () => {
         if (batch.length === 0) return;
-        const done = await ctx.commit(batch);
+        const done = await ctx.loadBatch(batch.map((x) => x.job));
+        done.forEach((r, i) => {
+          slots[batch[i]!.at] = r;
+          progress.fileDone(r);
+        });
         batch = [];
         batchRows = 0;
-        for (const r of done) {
-          results.push(r);
-          progress.fileDone(r);
-        }
       };
-      for (const item of items) {
+      for (const [at, item] of items.entries()) {
         if (typeof item !== "string") {
-          await flush();
-          results.push(item);
+          slots[at] = item;
           progress.fileDone(item);
           continue;
         }
         progress.fileStart(basename(item));
         const prepared = await ctx.prepareFile(item, forcedType, options.receivedAt);
-        if (prepared instanceof Staged) {
-          batch.push(prepared);
-          batchRows += prepared.rowsRead;
+        if (prepared instanceof FileJob) {
+          if (batch.length > 0 && batch[0]!.job.def.type !== prepared.def.type) await flush();
+          batch.push({ job: prepared, at });
+          batchRows += prepared.rowsSeen;
           if (batchRows >= BATCH_ROWS || batch.length >= BATCH_FILES) await flush();
         } else {
-          await flush();
-          results.push(prepared);
+          slots[at] = prepared;
           progress.fileDone(prepared);
         }
       }
       await flush();
+      results.push(...slots.filter((r): r is FileResult => r !== null));
       if (results.some((r) => r.status === "loaded")) await wh.run("CHECKPOINT");
     } finally {
       progress.stop();
@@ -385,35 +387,6 @@ const CRASH_AFTER = Number(process.env.JIUZHU_INGEST_CRASH_AFTER_ROWS ?? 0);
 const CRASH_STAGED = process.env.JIUZHU_INGEST_CRASH_STAGED === "1";
 const DEBUG_SQL = process.env.JIUZHU_DEBUG_SQL === "1";
 
-/** A file read and checked, its rows and rejects in temporary tables, waiting for its batch's commit. */
-class Staged {
-  constructor(
-    readonly job: {
-      name: string;
-      hash: string;
-      format: Format;
-      encoding: string | null;
-      def: ExtractDef;
-      receivedAt: Date;
-      warnings: Warnings;
-      county: string | null;
-      period: string | null;
-      multiCountyKey: string | null;
-      final: string;
-      rejects: string;
-      temps: string[];
-      phases: { hash: number; parse: number; checks: number };
-      seconds: number;
-    },
-    readonly rowsRead: number,
-    readonly rowsLoaded: number,
-    readonly rowsRejected: number,
-  ) {}
-}
-
-/** Column names of the raw table: `f<i>` holds field i's cell as text (tagged for typed formats). */
-const rawCol = (i: number) => `f${i}`;
-
 /** Counted warnings: one line per kind, with how many times and where first. */
 class Warnings {
   private readonly kinds = new Map<string, { message: string; count: number; first: string }>();
@@ -474,6 +447,45 @@ function pendingContent(fileName: string): KnownContent {
   return { file: fileName, type: info.type ?? null, county: info.county ?? null, period: info.month ?? info.year ?? null };
 }
 
+/** A file read as far as its cells (a raw staging file, or a plain CSV DuckDB reads itself), waiting for its batch. */
+class FileJob {
+  constructor(
+    readonly fid: number,
+    readonly name: string,
+    readonly path: string,
+    readonly hash: string,
+    readonly format: Format,
+    readonly encoding: string | null,
+    readonly def: ExtractDef,
+    readonly header: string[],
+    readonly map: number[],
+    readonly nameInfo: ReturnType<typeof parseFileName>,
+    readonly warnings: Warnings,
+    readonly receivedAt: Date,
+    /** Raw rows written by the reader (fid, line, f0…), or null when DuckDB reads `direct`. */
+    readonly rawFile: string | null,
+    readonly direct: { textPath: string; delimiter: string; crlf: boolean; dataLines: number } | null,
+    /** Rows the reader skipped as empty (all cells blank). */
+    readonly emptyLines: number,
+    readonly rowsSeen: number,
+    readonly phases: { hash: number; parse: number },
+    public seconds: number,
+  ) {}
+}
+
+/** Column names of the raw table: `f<i>` holds field i's cell as text (tagged for typed formats). */
+const rawCol = (i: number) => `f${i}`;
+
+/** What the batch's checks found for one file. */
+interface FileOutcome {
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  county: string | null;
+  period: string | null;
+  multiCountyKey: string | null;
+}
+
 class IngestContext {
   private readonly contracts = new Map<ExtractType, CompiledContract>();
   /** Content hashes of files prepared but not yet committed (a copy in the same ingest is unchanged too). */
@@ -481,7 +493,8 @@ class IngestContext {
   /** Content hashes already in the warehouse (the lock keeps this in step with it). */
   private readonly known = new ContentIndex();
   private nextId = 1;
-  private seq = 0;
+  private fid = 0;
+  private bseq = 0;
   private readonly provinces = new Set<string>();
 
   constructor(
@@ -510,18 +523,16 @@ class IngestContext {
   }
 
   /**
-   * Read and check one file into temporary tables (nothing of the warehouse
-   * written yet). Returns its result when it is refused or unchanged, else the
-   * staged file, which its batch's commit loads.
+   * Read one file as far as its cells (nothing of the warehouse written).
+   * Returns its result when it is refused or unchanged, else the job its
+   * batch checks and loads.
    */
-  async prepareFile(path: string, forcedType: ExtractType | undefined, receivedAt: Date | string | undefined): Promise<FileResult | Staged> {
+  async prepareFile(path: string, forcedType: ExtractType | undefined, receivedAt: Date | string | undefined): Promise<FileResult | FileJob> {
     const t0 = performance.now();
     const name = basename(path);
     try {
       const prepared = await this.load(resolve(path), name, forcedType, receivedAt);
-      const seconds = (performance.now() - t0) / 1000;
-      if (prepared instanceof Staged) prepared.job.seconds = seconds;
-      else prepared.seconds = seconds;
+      prepared.seconds = (performance.now() - t0) / 1000;
       return prepared;
     } catch (error) {
       const reason = error instanceof FileRefused ? error.reason : `load failed, nothing kept: ${(error as Error).message.split("\n")[0]}`;
@@ -537,7 +548,7 @@ class IngestContext {
     name: string,
     forcedType: ExtractType | undefined,
     receivedAtOpt: Date | string | undefined,
-  ): Promise<FileResult | Staged> {
+  ): Promise<FileResult | FileJob> {
     let stat;
     try {
       stat = statSync(path);
@@ -573,14 +584,14 @@ class IngestContext {
       };
     }
 
+    const tRead = performance.now();
     const nameInfo = parseFileName(name, this.regions);
     const typeHint = forcedType ?? typeFromFileName(name);
     // Parquet is read through a link of a plain name, so no character of the file's name is a glob
-    const readPath = format === "parquet" ? this.link(path, "parquet") : path;
     let source: Source;
     if (format === "csv") source = await openCsv(path, name);
     else if (format === "xlsx") source = await openXlsx(path, name, (sheet) => sheetNamesExtract(sheet, typeHint));
-    else source = await openParquet(readPath, name);
+    else source = await openParquet(this.link(path, "parquet"), name);
 
     try {
       let type = typeHint;
@@ -606,15 +617,81 @@ class IngestContext {
       }
       const receivedAt = receivedAtOpt !== undefined ? new Date(receivedAtOpt) : stat.mtime;
       if (Number.isNaN(receivedAt.getTime())) throw new Error(`invalid delivery time ${String(receivedAtOpt)}`);
-      this.pending.add(hash, pendingContent(name));
-      try {
-        return await this.stage({ path, name, hash, hashSeconds, format, source, def, map: map.columnOf, nameInfo, warnings, receivedAt });
-      } catch (error) {
-        this.pending.remove(hash, name);
-        throw error;
+      const fid = ++this.fid;
+      let encoding = source.encoding;
+      let direct: FileJob["direct"] = null;
+      if (format === "csv") {
+        const scan = await scanCsv(path, name, this.staging);
+        encoding = scan.encoding;
+        if (scan.direct && source.header.length <= 4096) {
+          direct = {
+            textPath: scan.textPath === path ? this.link(path, "csv") : scan.textPath,
+            delimiter: source.delimiter ?? ",",
+            crlf: scan.crlf,
+            dataLines: scan.dataLines,
+          };
+        }
       }
+      let rawFile: string | null = null;
+      let emptyLines = 0;
+      let rowsSeen = direct?.dataLines ?? 0;
+      if (!direct) {
+        const r = await this.readRows(fid, source, def, map.columnOf);
+        rawFile = r.file;
+        emptyLines = r.emptyLines;
+        rowsSeen = r.rows;
+      }
+      this.pending.add(hash, pendingContent(name));
+      return new FileJob(fid, name, path, hash, format, encoding, def, source.header, map.columnOf, nameInfo, warnings, receivedAt, rawFile, direct, emptyLines, rowsSeen, {
+        hash: hashSeconds,
+        parse: (performance.now() - tRead) / 1000,
+      }, 0);
     } finally {
       source.close();
+    }
+  }
+
+  /** Stream a reader's rows into a raw staging file: fid, line, the mapped cells as (tagged) text. */
+  private async readRows(fid: number, source: Source, def: ExtractDef, map: number[]): Promise<{ file: string; emptyLines: number; rows: number }> {
+    const nf = def.fields.length;
+    const sink = new CsvSink(this.staging.file("csv"), []);
+    let emptyLines = 0;
+    let rows = 0;
+    try {
+      const row: (string | number | null)[] = new Array(nf + 2);
+      row[0] = fid;
+      for await (const batch of source.batches()) {
+        const { lines, rows: cellsOf } = batch;
+        for (let r = 0; r < cellsOf.length; r++) {
+          const cellsIn = cellsOf[r]!;
+          let empty = true;
+          for (let i = 0; i < cellsIn.length; i++) {
+            const c = cellsIn[i];
+            if (c != null && c !== "" && !(typeof c === "string" && c.trim() === "")) {
+              empty = false;
+              break;
+            }
+          }
+          if (empty) {
+            emptyLines++;
+            continue;
+          }
+          row[1] = lines[r]!;
+          for (let i = 0; i < nf; i++) {
+            const col = map[i]!;
+            row[i + 2] = col >= 0 ? tagCell(cellsIn[col]) : null;
+          }
+          sink.push(row);
+          rows++;
+          if (CRASH_AFTER > 0 && rows === CRASH_AFTER) process.kill(process.pid, "SIGKILL");
+        }
+        this.progress.rows(cellsOf.length);
+      }
+      sink.finish();
+      return { file: sink.path, emptyLines, rows };
+    } catch (error) {
+      sink.dispose();
+      throw error;
     }
   }
 
@@ -626,372 +703,10 @@ class IngestContext {
   }
 
   private async dropAll(tables: string[]): Promise<void> {
-    for (const t of tables.reverse()) {
+    for (const t of [...tables].reverse()) {
       await this.wh.run(`DROP VIEW IF EXISTS ${t}`).catch(() => undefined);
       await this.wh.run(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
     }
-  }
-
-  private async stage(job: {
-    path: string;
-    name: string;
-    hash: string;
-    hashSeconds: number;
-    format: Format;
-    source: Source;
-    def: ExtractDef;
-    map: number[];
-    nameInfo: ReturnType<typeof parseFileName>;
-    warnings: Warnings;
-    receivedAt: Date;
-  }): Promise<Staged> {
-    const temps: string[] = [];
-    try {
-      return await this.stageRows(job, temps);
-    } catch (error) {
-      await this.dropAll(temps);
-      throw error;
-    }
-  }
-
-  private async stageRows(
-    job: Parameters<IngestContext["stage"]>[0],
-    temps: string[],
-  ): Promise<Staged> {
-    const { name, def, source, warnings, nameInfo, map } = job;
-    const wh = this.wh;
-    const type = def.type;
-    const contract = this.contract(type);
-    const fields = contract.fields;
-    const nf = fields.length;
-    const header = source.header;
-    const k = ++this.seq;
-    const columnLabel = (fieldIndex: number): string | null => {
-      if (fieldIndex < 0) return null;
-      const col = map[fieldIndex] ?? -1;
-      return col >= 0 ? header[col]! : fields[fieldIndex]!.name;
-    };
-    const fieldIdx = (n: string | undefined) => (n ? fields.findIndex((f) => f.name === n) : -1);
-    const tStart = performance.now();
-
-    // 1. the cells as text: raw_k(line, f0 … f<n-1>, nonempty)
-    const raw = `raw_${k}`;
-    let emptyLines = 0;
-    let encoding = source.encoding;
-    let direct = false;
-    if (job.format === "csv") {
-      const scan = await scanCsv(job.path, name, this.staging);
-      encoding = scan.encoding;
-      if (scan.direct && header.length <= 4096) {
-        const rd = `rd_${k}`;
-        const textPath = scan.textPath === job.path ? this.link(job.path, "csv") : scan.textPath;
-        const cols = header.map((_, i) => `'h${i}': 'VARCHAR'`).join(", ");
-        try {
-          temps.push(rd);
-          await this.run(
-            `CREATE TEMP TABLE ${rd} AS SELECT * FROM read_csv(${quoteLiteral(textPath)}, header = false, skip = 1, auto_detect = false,
-               delim = ${quoteLiteral(source.delimiter ?? ",")}, quote = '', escape = '', new_line = ${scan.crlf ? "'\\r\\n'" : "'\\n'"},
-               columns = {${cols}}, null_padding = true, strict_mode = false)`,
-          );
-          const n = await this.count(`SELECT count(*) AS n FROM ${rd}`);
-          if (n === scan.dataLines) direct = true;
-          else await this.dropAll([temps.pop()!]);
-        } catch {
-          await this.dropAll([temps.pop()!]);
-        }
-        if (direct) {
-          const blank = (h: string) => `(${h} IS NULL OR regexp_full_match(${h}, ${quoteLiteral(`${WS}*`)}))`;
-          const cells = fields.map((_, i) => (map[i]! >= 0 ? `h${map[i]}` : "CAST(NULL AS VARCHAR)") + ` AS ${rawCol(i)}`);
-          temps.push(raw);
-          await this.run(
-            `CREATE TEMP VIEW ${raw} AS SELECT CAST(rowid AS INTEGER) + 2 AS line, ${cells.join(", ")},
-               NOT (${header.map((_, i) => blank(`h${i}`)).join(" AND ") || "TRUE"}) AS nonempty FROM ${rd}`,
-          );
-          emptyLines = await this.count(`SELECT count(*) AS n FROM ${raw} WHERE NOT nonempty`);
-        }
-      }
-    }
-    if (!direct) {
-      const sink = new CsvSink(this.staging.file("csv"), [["line", "INTEGER"], ...fields.map((_, i) => [rawCol(i), "VARCHAR"] as [string, string])]);
-      try {
-        const row: (string | number | null)[] = new Array(nf + 1);
-        let seen = 0;
-        for await (const batch of source.batches()) {
-          const { lines, rows } = batch;
-          for (let r = 0; r < rows.length; r++) {
-            const cellsIn = rows[r]!;
-            let empty = true;
-            for (let i = 0; i < cellsIn.length; i++) {
-              const c = cellsIn[i];
-              if (c != null && c !== "" && !(typeof c === "string" && c.trim() === "")) {
-                empty = false;
-                break;
-              }
-            }
-            if (empty) {
-              emptyLines++;
-              continue;
-            }
-            row[0] = lines[r]!;
-            for (let i = 0; i < nf; i++) {
-              const col = map[i]!;
-              row[i + 1] = col >= 0 ? tagCell(cellsIn[col]) : null;
-            }
-            sink.push(row);
-            if (CRASH_AFTER > 0 && ++seen === CRASH_AFTER) process.kill(process.pid, "SIGKILL");
-          }
-          this.progress.rows(rows.length);
-        }
-        sink.finish();
-        temps.push(raw);
-        const read = sink.readSql();
-        await this.run(
-          read
-            ? `CREATE TEMP TABLE ${raw} AS SELECT *, TRUE AS nonempty FROM ${read}`
-            : `CREATE TEMP TABLE ${raw} (line INTEGER, ${fields.map((_, i) => `${rawCol(i)} VARCHAR`).join(", ")}, nonempty BOOLEAN)`,
-        );
-      } finally {
-        sink.dispose();
-      }
-    }
-    const tRead = performance.now();
-
-    // 2. every cell and rule at once; chk_k(line, <fields typed>, fast)
-    const regionFields = fields.map((f, i) => (f.kind === "region" ? i : -1)).filter((i) => i >= 0);
-    for (const i of regionFields) await this.ensureProvinces(`SELECT DISTINCT left(${rawCol(i)}, 2) AS p FROM ${raw} WHERE ${rawCol(i)} IS NOT NULL`);
-    const joins: string[] = [];
-    const sel: string[] = [];
-    const oks: string[] = [];
-    const names = fields.map((f) => quoteIdent(f.name));
-    fields.forEach((f, i) => {
-      const c = rawCol(i);
-      let region;
-      if (f.kind === "region" || f.kind === "county") {
-        joins.push(`LEFT JOIN ${f.kind === "region" ? "rc_codes" : "rc_counties"} g${i} ON g${i}.code = ${c}`);
-        region = { known: `g${i}.code` };
-      }
-      const ff = fastField(f, c, region);
-      sel.push(`${ff.value} AS ${names[i]}`);
-      oks.push(ff.ok(names[i]!));
-    });
-    const rules = ROW_RULES_SQL[type];
-    const chk = `chk_${k}`;
-    temps.push(chk);
-    // values once per cell (inner), then the checks over them
-    await this.run(
-      `CREATE TEMP TABLE ${chk} AS
-       SELECT line, ${names.join(", ")}, coalesce(${oks.join(" AND ")}${rules.map((r) => ` AND (${r})`).join("")}, FALSE) AS fast
-       FROM (SELECT line, ${fields.map((_, i) => rawCol(i)).join(", ")}, ${sel.join(", ")} FROM ${raw} ${joins.join(" ")} WHERE nonempty)`,
-    );
-    const rowsRead = await this.count(`SELECT count(*) AS n FROM ${chk}`);
-    if (direct) this.progress.rows(rowsRead + emptyLines);
-    if (CRASH_AFTER > 0 && rowsRead >= CRASH_AFTER) process.kill(process.pid, "SIGKILL");
-
-    // 3. the rows the fast path did not take: the contract decides, and words each reject
-    const rejSink = new CsvSink(this.staging.file("csv"), [["line", "INTEGER"], ["column_name", "VARCHAR"], ["value", "VARCHAR"], ["reason", "VARCHAR"], ["seq", "INTEGER"]]);
-    const slowSink = new CsvSink(this.staging.file("csv"), [["line", "INTEGER"], ...fields.map((f) => [f.name, sqlTypeOf(f.kind)] as [string, string]), ["warn", "VARCHAR"]]);
-    const good = `good_${k}`;
-    const rejects = `rej_${k}`;
-    try {
-      const slowCount = await this.count(`SELECT count(*) AS n FROM ${chk} WHERE NOT fast`);
-      if (process.env.JIUZHU_DEBUG_SLOW) process.stderr.write(`${name}: ${slowCount} of ${rowsRead} rows through the contract\n`);
-      if (slowCount > 0) {
-        const result = await wh.connection.stream(
-          `SELECT r.line, ${fields.map((_, i) => `r.${rawCol(i)}`).join(", ")} FROM ${raw} r JOIN ${chk} c ON c.line = r.line WHERE NOT c.fast ORDER BY r.line`,
-        );
-        const regionCols = fields.map((f, i) => (f.kind === "region" || f.kind === "county" ? i : -1)).filter((i) => i >= 0);
-        const cells: Cell[] = new Array(nf);
-        const out: Canonical[] = new Array(nf);
-        const rowWarnings: [string, string][] = [];
-        const warnRow = (code: string, message: string) => void rowWarnings.push([code, message]);
-        let seqNo = 0;
-        for (;;) {
-          const chunk = await result.fetchChunk();
-          if (!chunk || chunk.rowCount === 0) break;
-          const rows = chunk.getRows() as (string | number | null)[][];
-          const decoded = rows.map((r) => r.slice(1).map((c) => untagCell(c as string | null)));
-          if (regionCols.length) await this.regions.prefetch(decoded.flatMap((d) => regionCols.map((i) => d[i])));
-          for (let r = 0; r < rows.length; r++) {
-            const line = Number(rows[r]![0]);
-            const d = decoded[r]!;
-            for (let i = 0; i < nf; i++) cells[i] = d[i];
-            rowWarnings.length = 0;
-            const issues = validateCells(contract, cells, out, warnRow);
-            if (issues.length > 0) {
-              for (const is of issues) {
-                const v = is.field >= 0 ? cellText(cells[is.field]) : null;
-                rejSink.push([line, columnLabel(is.field), v === null ? null : v.length > 500 ? `${v.slice(0, 500)}…` : v, is.reason, seqNo++]);
-              }
-              continue;
-            }
-            slowSink.push([line, ...out, rowWarnings.length ? rowWarnings.map(([c, m]) => `${c}\u0002${m}`).join("\u0003") : null]);
-          }
-        }
-      }
-      slowSink.finish();
-      rejSink.finish();
-      const slowRead = slowSink.readSql();
-      temps.push(good);
-      await this.run(
-        `CREATE TEMP TABLE ${good} AS SELECT line, ${names.join(", ")}, CAST(NULL AS VARCHAR) AS warn FROM ${chk} WHERE fast` +
-          (slowRead ? ` UNION ALL BY NAME SELECT * FROM ${slowRead}` : ""),
-      );
-      const rejRead = rejSink.readSql();
-      temps.push(rejects);
-      await this.run(`CREATE TEMP TABLE ${rejects} (line INTEGER, column_name VARCHAR, value VARCHAR, reason VARCHAR, seq INTEGER)`);
-      if (rejRead) await this.run(`INSERT INTO ${rejects} SELECT * FROM ${rejRead}`);
-    } finally {
-      slowSink.dispose();
-      rejSink.dispose();
-    }
-
-    // 4. rows against the delivery, in order: period, county, duplicate keys (events), then roster households
-    const periodIdx = def.cadence === "monthly" ? fieldIdx(def.periodField) : def.cadence === "yearly" ? fieldIdx("year") : -1;
-    const P = periodIdx < 0 ? null : fields[periodIdx]!.kind === "int" ? `CAST(${names[periodIdx]} AS VARCHAR)` : names[periodIdx]!;
-    let expectedPeriod: string | null =
-      def.cadence === "monthly" || def.cadence === "events" ? (nameInfo.month ?? null) : def.cadence === "yearly" ? (nameInfo.year ?? null) : null;
-    const periodFromName = expectedPeriod !== null;
-    if (P && expectedPeriod === null) {
-      const first = await this.query<{ p: string | null }>(`SELECT ${P} AS p FROM ${good} ORDER BY line LIMIT 1`);
-      expectedPeriod = first[0]?.p ?? null;
-    }
-    const expectedCounty = nameInfo.county ?? null;
-    const countyIdx = fieldIdx(def.countyField);
-    const C = countyIdx >= 0 ? names[countyIdx]! : null;
-    const cty = C ? `CASE WHEN length(${C}) >= 6 THEN left(${C}, 6) END` : "CAST(NULL AS VARCHAR)";
-    const keyIdx = (def.key ?? []).map((kk) => fieldIdx(kk));
-    const events = def.cadence === "events" && keyIdx.length > 0;
-    const x = `x_${k}`;
-    temps.push(x);
-    const periodBad = P && expectedPeriod !== null ? `${P} IS DISTINCT FROM ${quoteLiteral(expectedPeriod)}` : "FALSE";
-    const countyBad = C && expectedCounty !== null ? `${cty} IS NOT NULL AND ${cty} <> ${quoteLiteral(expectedCounty)}` : "FALSE";
-    await this.run(
-      `CREATE TEMP TABLE ${x} AS
-       SELECT *, CASE WHEN stage = 0 THEN min(line) OVER w END AS first_line, CASE WHEN stage = 0 THEN row_number() OVER w ELSE 1 END AS rn
-       FROM (SELECT g.*, ${cty} AS cty, CASE WHEN ${periodBad} THEN 1 WHEN ${countyBad} THEN 2 ELSE 0 END AS stage FROM ${good} g)
-       WINDOW w AS (PARTITION BY stage = 0${events ? `, ${keyIdx.map((i) => names[i]).join(", ")}, coalesce(cty, '')` : ", line"} ORDER BY line)`,
-    );
-    const rawOf = (i: number) => `(SELECT ${rejectValueSql(`r.${rawCol(i)}`)})`;
-    const crossRejects: string[] = [];
-    if (periodBad !== "FALSE") {
-      const suffix = periodFromName ? " (file name)" : " (first row)";
-      crossRejects.push(
-        `SELECT x.line, ${quoteLiteral(columnLabel(periodIdx) ?? "")}, ${rawOf(periodIdx)}, 'period ' || ${P} || ${quoteLiteral(` differs from the delivery's ${expectedPeriod}${suffix}`)}
-         FROM ${x} x JOIN ${raw} r ON r.line = x.line WHERE x.stage = 1`,
-      );
-    }
-    if (countyBad !== "FALSE") {
-      crossRejects.push(
-        `SELECT x.line, ${quoteLiteral(columnLabel(countyIdx) ?? "")}, ${rawOf(countyIdx)}, 'region ' || x.${C} || ${quoteLiteral(` is outside the delivery's county ${expectedCounty} (file name)`)}
-         FROM ${x} x JOIN ${raw} r ON r.line = x.line WHERE x.stage = 2`,
-      );
-    }
-    if (events) {
-      const keyText = keyIdx.map((i) => `CAST(x.${names[i]} AS VARCHAR)`).join(" || '+' || ");
-      crossRejects.push(
-        `SELECT x.line, ${quoteLiteral(columnLabel(keyIdx[0]!) ?? "")}, ${rawOf(keyIdx[0]!)}, ${quoteLiteral(`duplicate ${def.key!.join("+")} `)} || ${keyText} || ' (also on line ' || x.first_line || ')'
-         FROM ${x} x JOIN ${raw} r ON r.line = x.line WHERE x.stage = 0 AND x.rn > 1`,
-      );
-    }
-    let s = 1_000_000_000;
-    for (const q of crossRejects) {
-      await this.run(`INSERT INTO ${rejects} SELECT *, ${s} FROM (${q})`);
-      s += 1;
-    }
-    const accepted = `${x} WHERE stage = 0 AND rn = 1`;
-
-    // counties, the latest event month and the contract's warnings, of the rows that passed so far
-    const counties = (await this.query<{ c: string }>(`SELECT DISTINCT cty AS c FROM ${accepted} AND cty IS NOT NULL`)).map((r) => r.c);
-    const eventIdx = fieldIdx(def.eventDateField);
-    const maxEventMonth =
-      eventIdx >= 0 ? ((await this.query<{ m: string | null }>(`SELECT strftime(max(${names[eventIdx]}), '%Y-%m') AS m FROM ${accepted}`))[0]?.m ?? null) : null;
-    for (const w of await this.query<{ line: number; warn: string }>(`SELECT line, warn FROM ${accepted} AND warn IS NOT NULL ORDER BY line`)) {
-      for (const part of w.warn.split("\u0003")) {
-        const [code, message] = part.split("\u0002");
-        warnings.add(code!, message!, `line ${w.line}`);
-      }
-    }
-
-    // roster households whose rows disagree on household-level fields: rejected whole
-    let householdBad = "";
-    if (type === "roster") {
-      const hf = HOUSEHOLD_FIELDS.map((f) => quoteIdent(f));
-      const hb = `hb_${k}`;
-      temps.push(hb);
-      await this.run(
-        `CREATE TEMP TABLE ${hb} AS
-         WITH a AS (
-           SELECT line, household_id AS hh, left(region_code, 6) AS hcty, ${hf.map((f, i) => `${f} AS v${i}, first_value(${f}) OVER w AS a${i}`).join(", ")}
-           FROM ${accepted}
-           WINDOW w AS (PARTITION BY household_id, left(region_code, 6) ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)),
-         d AS (SELECT *, CASE ${hf.map((_, i) => `WHEN v${i} IS DISTINCT FROM a${i} THEN ${i}`).join(" ")} END AS dk FROM a),
-         b AS (SELECT *, arg_min(dk, line) FILTER (WHERE dk IS NOT NULL) OVER (PARTITION BY hh, hcty) AS bad FROM d)
-         SELECT line, hh, bad, CASE bad ${hf.map((_, i) => `WHEN ${i} THEN CAST(v${i} AS VARCHAR)`).join(" ")} END AS value FROM b WHERE bad IS NOT NULL`,
-      );
-      const labels = HOUSEHOLD_FIELDS.map((f) => quoteLiteral(columnLabel(fieldIdx(f)) ?? f));
-      const fieldNames = HOUSEHOLD_FIELDS.map((f) => quoteLiteral(f));
-      await this.run(
-        `INSERT INTO ${rejects}
-         SELECT line, list_extract([${labels.join(", ")}], bad + 1), coalesce(value, 'null'),
-           'household ' || hh || ' rows disagree on ' || list_extract([${fieldNames.join(", ")}], bad + 1) || ': the household is rejected whole', 2000000000
-         FROM ${hb}`,
-      );
-      householdBad = ` AND line NOT IN (SELECT line FROM ${hb})`;
-    }
-    const final = `final_${k}`;
-    temps.push(final);
-    await this.run(`CREATE TEMP TABLE ${final} AS SELECT * FROM ${accepted}${householdBad}`);
-    const rowsLoaded = await this.count(`SELECT count(*) AS n FROM ${final}`);
-    const rowsRejected = await this.count(`SELECT count(DISTINCT line) AS n FROM ${rejects}`);
-    const tChecked = performance.now();
-    if (rowsRead !== rowsLoaded + rowsRejected) {
-      throw new Error(`counts do not balance (read ${rowsRead}, loaded ${rowsLoaded}, rejected ${rowsRejected})`);
-    }
-
-    if (emptyLines > 0) warnings.plain.push(`${emptyLines} empty line(s) skipped`);
-    // the delivery: county and period
-    const deliveryCounty =
-      expectedCounty ?? (def.cadence === "monthly" || def.cadence === "events" ? (counties.length === 1 ? counties[0]! : null) : null);
-    if (expectedCounty === null && counties.length > 1 && (def.cadence === "monthly" || def.cadence === "events")) {
-      warnings.plain.push(`rows span ${counties.length} counties: one delivery keyed on its file name`);
-    }
-    let period = expectedPeriod;
-    if (period === null && def.cadence === "events") {
-      period = maxEventMonth;
-      if (period) warnings.plain.push(`period ${period} taken from the latest ${def.eventDateField} (no month in the file name)`);
-    }
-    if (period === null && (def.cadence === "monthly" || def.cadence === "events" || def.cadence === "yearly")) {
-      warnings.plain.push("no period: none in the file name and no valid row");
-    }
-    if (rowsLoaded === 0 && rowsRead > 0) warnings.plain.push("every row rejected");
-    if (rowsRead === 0) warnings.plain.push("no data rows");
-    const multiCounty = deliveryCounty === null && (def.cadence === "monthly" || def.cadence === "events");
-
-    // the raw tables are no longer needed: only final and rejects wait for the commit
-    const keep = new Set([final, rejects]);
-    await this.dropAll(temps.filter((t) => !keep.has(t)));
-    return new Staged(
-      {
-        name,
-        hash: job.hash,
-        format: job.format,
-        encoding: job.format === "csv" ? encoding : source.encoding,
-        def,
-        receivedAt: job.receivedAt,
-        warnings,
-        county: deliveryCounty,
-        period,
-        multiCountyKey: multiCounty ? name : null,
-        final,
-        rejects,
-        temps: [final, rejects],
-        phases: { hash: job.hashSeconds, parse: (tRead - tStart) / 1000, checks: (tChecked - tRead) / 1000 },
-        seconds: 0,
-      },
-      rowsRead,
-      rowsLoaded,
-      rowsRejected,
-    );
   }
 
   private async run(sql: string, params?: Record<string, string>): Promise<void> {
@@ -1014,91 +729,428 @@ class IngestContext {
 
   /** Codes of every province the cells name (2-digit prefixes, first time seen) into rc_codes. */
   private async ensureProvinces(sql: string): Promise<void> {
-    const prefixes = (await this.wh.query<{ p: string | null }>(sql)).map((r) => r.p).filter((p): p is string => !!p && /^\d{2}$/.test(p) && !this.provinces.has(p));
+    const prefixes = (await this.query<{ p: string | null }>(sql)).map((r) => r.p).filter((p): p is string => !!p && /^\d{2}$/.test(p) && !this.provinces.has(p));
     for (const p of prefixes) {
       this.provinces.add(p);
       await this.wh.run("INSERT INTO rc_codes SELECT code FROM dim_region WHERE province_code = $p", { p });
     }
   }
 
-  /** Load a batch of staged files in one transaction: each file's rows, rejects and lineage row together. */
-  async commit(batch: Staged[]): Promise<FileResult[]> {
-    const firstId = this.nextId;
+  /**
+   * Check and load a batch of files of one extract type: their cells into one
+   * raw table, one SQL pass over all of them, then one transaction in which
+   * each file's rows, rejects and lineage row land together. A batch that fails
+   * is loaded again file by file, so one bad file does not keep the others out.
+   */
+  async loadBatch(jobs: FileJob[]): Promise<FileResult[]> {
+    const temps: string[] = [];
     const t0 = performance.now();
     try {
-      const out = await this.commitTogether(batch);
-      const seconds = (performance.now() - t0) / 1000;
-      const rows = batch.reduce((a, s) => a + s.rowsRead + 1, 0);
-      // the commit's time shared by rows
-      for (let i = 0; i < out.length; i++) {
-        const share = (seconds * (batch[i]!.rowsRead + 1)) / rows;
-        out[i]!.seconds = batch[i]!.job.seconds + share;
-        if (out[i]!.phases) out[i]!.phases!.commit = share;
+      const staged = await this.checkBatch(jobs, temps);
+      const tChecked = performance.now();
+      const results = await this.commitBatch(jobs, staged);
+      const tDone = performance.now();
+      const rows = jobs.reduce((a, j) => a + j.rowsSeen + 1, 0);
+      for (let i = 0; i < jobs.length; i++) {
+        const share = (jobs[i]!.rowsSeen + 1) / rows;
+        const r = results[i]!;
+        r.phases = { hash: jobs[i]!.phases.hash, parse: jobs[i]!.phases.parse, checks: ((tChecked - t0) / 1000) * share, insert: ((tDone - tChecked) / 1000) * share, commit: 0 };
+        r.seconds = jobs[i]!.seconds + ((tDone - t0) / 1000) * share;
       }
-      return out;
+      for (const j of jobs) this.finishJob(j);
+      return results;
     } catch (error) {
-      this.nextId = firstId;
-      if (batch.length === 1) {
-        const s = batch[0]!;
-        await this.finish(s);
-        const r = refusedResult(s.job.name, `load failed, nothing kept: ${(error as Error).message.split("\n")[0]}`);
-        return [r];
+      if (jobs.length > 1) {
+        await this.dropAll(temps);
+        const out: FileResult[] = [];
+        for (const j of jobs) out.push(...(await this.loadBatch([j])));
+        return out;
       }
-      // one of them failed: each on its own, so the others still land
-      const out: FileResult[] = [];
-      for (const s of batch) out.push(...(await this.commit([s])));
-      return out;
+      const j = jobs[0]!;
+      this.finishJob(j);
+      const reason = error instanceof FileRefused ? error.reason : `load failed, nothing kept: ${(error as Error).message.split("\n")[0]}`;
+      const r = refusedResult(j.name, reason);
+      r.seconds = j.seconds + (performance.now() - t0) / 1000;
+      return [r];
+    } finally {
+      await this.dropAll(temps);
     }
   }
 
-  private async finish(s: Staged): Promise<void> {
-    this.pending.remove(s.job.hash, s.job.name);
-    await this.dropAll([...s.job.temps]);
+  private finishJob(j: FileJob): void {
+    this.pending.remove(j.hash, j.name);
   }
 
-  private async commitTogether(batch: Staged[]): Promise<FileResult[]> {
+  private async checkBatch(jobs: FileJob[], temps: string[]): Promise<{ final: string; rejects: string; outcomes: Map<number, FileOutcome> }> {
     const wh = this.wh;
+    const def = jobs[0]!.def;
+    const type = def.type;
+    const contract = this.contract(type);
+    const fields = contract.fields;
+    const nf = fields.length;
+    const b = ++this.bseq;
+    const byFid = new Map(jobs.map((j) => [j.fid, j]));
+    const names = fields.map((f) => quoteIdent(f.name));
+    const fieldIdx = (n: string | undefined) => (n ? fields.findIndex((f) => f.name === n) : -1);
+    const labelOf = (j: FileJob, fieldIndex: number): string | null => {
+      if (fieldIndex < 0) return null;
+      const col = j.map[fieldIndex] ?? -1;
+      return col >= 0 ? j.header[col]! : fields[fieldIndex]!.name;
+    };
+
+    // 1. every file's cells in one table: raw(fid, line, f0 … f<n-1>, nonempty)
+    const raw = `raw_${b}`;
+    temps.push(raw);
+    await this.run(`CREATE TEMP TABLE ${raw} (fid INTEGER, line INTEGER, ${fields.map((_, i) => `${rawCol(i)} VARCHAR`).join(", ")}, nonempty BOOLEAN)`);
+    const emptyByFid = new Map<number, number>(jobs.map((j) => [j.fid, j.emptyLines]));
+    // plain CSVs DuckDB reads itself, one read per header layout
+    const groups = new Map<string, FileJob[]>();
+    for (const j of jobs) {
+      if (!j.direct) continue;
+      const key = JSON.stringify([j.header, j.direct.delimiter, j.direct.crlf]);
+      (groups.get(key) ?? groups.set(key, []).get(key)!).push(j);
+    }
+    const fallback: FileJob[] = [];
+    let g = 0;
+    for (const group of groups.values()) {
+      const j0 = group[0]!;
+      const rd = `rd_${b}_${++g}`;
+      temps.push(rd);
+      const cols = j0.header.map((_, i) => `'h${i}': 'VARCHAR'`).join(", ");
+      const list = group.map((j) => quoteLiteral(j.direct!.textPath)).join(", ");
+      try {
+        await this.run(
+          `CREATE TEMP TABLE ${rd} AS SELECT * FROM read_csv([${list}], header = false, skip = 1, auto_detect = false,
+             delim = ${quoteLiteral(j0.direct!.delimiter)}, quote = '', escape = '', new_line = ${j0.direct!.crlf ? "'\\r\\n'" : "'\\n'"},
+             columns = {${cols}}, null_padding = true, strict_mode = false, filename = true)`,
+        );
+      } catch {
+        fallback.push(...group);
+        continue;
+      }
+      const fidOf = `CASE filename ${group.map((j) => `WHEN ${quoteLiteral(j.direct!.textPath)} THEN ${j.fid}`).join(" ")} END`;
+      const counts = await this.query<{ fid: number; n: bigint }>(`SELECT ${fidOf} AS fid, count(*) AS n FROM ${rd} GROUP BY ALL`);
+      const got = new Map(counts.map((c) => [Number(c.fid), Number(c.n)]));
+      const ok = group.filter((j) => (got.get(j.fid) ?? 0) === j.direct!.dataLines);
+      // a file whose row count is not its line count is read again by the CSV reader
+      fallback.push(...group.filter((j) => !ok.includes(j)));
+      if (ok.length === 0) continue;
+      const blank = (h: string) => `(${h} IS NULL OR regexp_full_match(${h}, ${quoteLiteral(`${WS}*`)}))`;
+      const cells = fields.map((_, i) => (j0.map[i]! >= 0 ? `h${j0.map[i]}` : "CAST(NULL AS VARCHAR)"));
+      await this.run(
+        `INSERT INTO ${raw}
+         SELECT fid, CAST(rowid - min(rowid) OVER (PARTITION BY fid) AS INTEGER) + 2, ${cells.join(", ")},
+           NOT (${j0.header.map((_, i) => blank(`h${i}`)).join(" AND ") || "TRUE"})
+         FROM (SELECT rowid, ${fidOf} AS fid, * FROM ${rd}) WHERE fid IN (${ok.map((j) => j.fid).join(", ")})`,
+      );
+      await this.dropAll([temps.pop()!]);
+    }
+    const rawFiles: string[] = jobs.filter((j) => j.rawFile).map((j) => j.rawFile!);
+    for (const j of fallback) {
+      const src = await openCsv(j.path, j.name);
+      try {
+        const r = await this.readRows(j.fid, src, j.def, j.map);
+        rawFiles.push(r.file);
+        emptyByFid.set(j.fid, r.emptyLines);
+      } finally {
+        src.close();
+      }
+    }
+    if (rawFiles.length) {
+      const cols = [`'fid': 'INTEGER'`, `'line': 'INTEGER'`, ...fields.map((_, i) => `'${rawCol(i)}': 'VARCHAR'`)].join(", ");
+      await this.run(
+        `INSERT INTO ${raw} SELECT *, TRUE FROM read_csv([${rawFiles.map(quoteLiteral).join(", ")}], header = false, auto_detect = false,
+           delim = ',', quote = '"', escape = '"', new_line = '\\n', columns = {${cols}})`,
+      );
+    }
+    for (const { fid, n } of await this.query<{ fid: number; n: bigint }>(`SELECT fid, count(*) AS n FROM ${raw} WHERE NOT nonempty GROUP BY fid`)) {
+      emptyByFid.set(Number(fid), (emptyByFid.get(Number(fid)) ?? 0) + Number(n));
+    }
+
+    // 2. every cell and rule at once: chk(fid, line, <fields typed>, fast)
+    for (const [i, f] of fields.entries()) {
+      if (f.kind === "region") await this.ensureProvinces(`SELECT DISTINCT left(${rawCol(i)}, 2) AS p FROM ${raw} WHERE ${rawCol(i)} IS NOT NULL`);
+    }
+    const joins: string[] = [];
+    const sel: string[] = [];
+    const oks: string[] = [];
+    fields.forEach((f, i) => {
+      const c = rawCol(i);
+      let region;
+      if (f.kind === "region" || f.kind === "county") {
+        joins.push(`LEFT JOIN ${f.kind === "region" ? "rc_codes" : "rc_counties"} g${i} ON g${i}.code = ${c}`);
+        region = { known: `g${i}.code` };
+      }
+      const ff = fastField(f, c, region);
+      sel.push(`${ff.value} AS ${names[i]}`);
+      oks.push(ff.ok(names[i]!));
+    });
+    const rules = ROW_RULES_SQL[type];
+    const chk = `chk_${b}`;
+    temps.push(chk);
+    // values once per cell (inner), then the checks over them
+    await this.run(
+      `CREATE TEMP TABLE ${chk} AS
+       SELECT fid, line, ${names.join(", ")}, coalesce(${oks.join(" AND ")}${rules.map((r) => ` AND (${r})`).join("")}, FALSE) AS fast
+       FROM (SELECT fid, line, ${fields.map((_, i) => rawCol(i)).join(", ")}, ${sel.join(", ")} FROM ${raw} ${joins.join(" ")} WHERE nonempty)`,
+    );
+    if (CRASH_AFTER > 0 && (await this.count(`SELECT count(*) AS n FROM ${chk}`)) >= CRASH_AFTER) process.kill(process.pid, "SIGKILL");
+    this.progress.rows(jobs.filter((j) => j.direct).reduce((a, j) => a + j.rowsSeen, 0));
+
+    // 3. the rows the fast path did not take: the contract decides, and words each reject
+    const rejects = `rej_${b}`;
+    temps.push(rejects);
+    await this.run(`CREATE TEMP TABLE ${rejects} (fid INTEGER, line INTEGER, column_name VARCHAR, value VARCHAR, reason VARCHAR, seq BIGINT)`);
+    const rejSink = new CsvSink(this.staging.file("csv"), [["fid", "INTEGER"], ["line", "INTEGER"], ["column_name", "VARCHAR"], ["value", "VARCHAR"], ["reason", "VARCHAR"], ["seq", "BIGINT"]]);
+    const slowSink = new CsvSink(this.staging.file("csv"), [["fid", "INTEGER"], ["line", "INTEGER"], ...fields.map((f) => [f.name, sqlTypeOf(f.kind)] as [string, string]), ["warn", "VARCHAR"]]);
+    const good = `good_${b}`;
+    temps.push(good);
+    try {
+      const slowCount = await this.count(`SELECT count(*) AS n FROM ${chk} WHERE NOT fast`);
+      if (process.env.JIUZHU_DEBUG_SLOW) process.stderr.write(`${type} batch of ${jobs.length}: ${slowCount} rows through the contract\n`);
+      if (slowCount > 0) {
+        const result = await wh.connection.stream(
+          `SELECT r.fid, r.line, ${fields.map((_, i) => `r.${rawCol(i)}`).join(", ")} FROM ${raw} r JOIN ${chk} c ON c.fid = r.fid AND c.line = r.line WHERE NOT c.fast ORDER BY r.fid, r.line`,
+        );
+        const regionCols = fields.map((f, i) => (f.kind === "region" || f.kind === "county" ? i : -1)).filter((i) => i >= 0);
+        const cells: Cell[] = new Array(nf);
+        const out: Canonical[] = new Array(nf);
+        const rowWarnings: [string, string][] = [];
+        const warnRow = (code: string, message: string) => void rowWarnings.push([code, message]);
+        let seqNo = 0;
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) break;
+          const rows = chunk.getRows() as (string | number | null)[][];
+          const decoded = rows.map((r) => r.slice(2).map((c) => untagCell(c as string | null)));
+          if (regionCols.length) await this.regions.prefetch(decoded.flatMap((d) => regionCols.map((i) => d[i])));
+          for (let r = 0; r < rows.length; r++) {
+            const fid = Number(rows[r]![0]);
+            const line = Number(rows[r]![1]);
+            const j = byFid.get(fid)!;
+            const d = decoded[r]!;
+            for (let i = 0; i < nf; i++) cells[i] = d[i];
+            rowWarnings.length = 0;
+            const issues = validateCells(contract, cells, out, warnRow);
+            if (issues.length > 0) {
+              for (const is of issues) {
+                const v = is.field >= 0 ? cellText(cells[is.field]) : null;
+                rejSink.push([fid, line, labelOf(j, is.field), v === null ? null : v.length > 500 ? `${v.slice(0, 500)}…` : v, is.reason, seqNo++]);
+              }
+              continue;
+            }
+            slowSink.push([fid, line, ...out, rowWarnings.length ? rowWarnings.map(([c, m]) => `${c}\u0002${m}`).join("\u0003") : null]);
+          }
+        }
+      }
+      slowSink.finish();
+      rejSink.finish();
+      const slowRead = slowSink.readSql();
+      await this.run(
+        slowRead
+          ? `CREATE TEMP TABLE ${good} AS SELECT fid, line, ${names.join(", ")}, CAST(NULL AS VARCHAR) AS warn FROM ${chk} WHERE fast UNION ALL BY NAME SELECT * FROM ${slowRead}`
+          : `CREATE TEMP VIEW ${good} AS SELECT fid, line, ${names.join(", ")}, CAST(NULL AS VARCHAR) AS warn FROM ${chk} WHERE fast`,
+      );
+      const rejRead = rejSink.readSql();
+      if (rejRead) await this.run(`INSERT INTO ${rejects} SELECT * FROM ${rejRead}`);
+    } finally {
+      slowSink.dispose();
+      rejSink.dispose();
+    }
+
+    // 4. rows against their delivery, in order: period, county, duplicate keys (events), then roster households
+    const periodIdx = def.cadence === "monthly" ? fieldIdx(def.periodField) : def.cadence === "yearly" ? fieldIdx("year") : -1;
+    const P = periodIdx < 0 ? null : fields[periodIdx]!.kind === "int" ? `CAST(${names[periodIdx]} AS VARCHAR)` : names[periodIdx]!;
+    const countyIdx = fieldIdx(def.countyField);
+    const C = countyIdx >= 0 ? names[countyIdx]! : null;
+    const keyIdx = (def.key ?? []).map((kk) => fieldIdx(kk));
+    const events = def.cadence === "events" && keyIdx.length > 0;
+    const namePeriod = (j: FileJob) =>
+      def.cadence === "monthly" || def.cadence === "events" ? (j.nameInfo.month ?? null) : def.cadence === "yearly" ? (j.nameInfo.year ?? null) : null;
+    // per file: expected period (file name, else the first valid row's), expected county (file name), column labels
+    const files = `files_${b}`;
+    temps.push(files);
+    const labelCols = fields.map((_, i) => `l${i}`);
+    await this.run(`CREATE TEMP TABLE ${files} (fid INTEGER, name_period VARCHAR, county VARCHAR, ${labelCols.map((l) => `${l} VARCHAR`).join(", ")})`);
+    await this.run(
+      `INSERT INTO ${files} VALUES ${jobs
+        .map((j) => `(${j.fid}, ${lit(namePeriod(j))}, ${lit(j.nameInfo.county ?? null)}, ${fields.map((_, i) => lit(labelOf(j, i))).join(", ")})`)
+        .join(", ")}`,
+    );
+    const fp = `fp_${b}`;
+    temps.push(fp);
+    await this.run(
+      `CREATE TEMP TABLE ${fp} AS SELECT f.*, ${P ? `coalesce(f.name_period, p.first_period)` : "CAST(NULL AS VARCHAR)"} AS period
+       FROM ${files} f ${P ? `LEFT JOIN (SELECT fid, arg_min(${P}, line) AS first_period FROM ${good} GROUP BY fid) p ON p.fid = f.fid` : ""}`,
+    );
+    const cty = C ? `CASE WHEN length(g.${C}) >= 6 THEN left(g.${C}, 6) END` : "CAST(NULL AS VARCHAR)";
+    const x = `x_${b}`;
+    temps.push(x);
+    const periodOf = (alias: string) => (P ? P.replace(names[periodIdx]!, `${alias}.${names[periodIdx]}`) : "NULL");
+    const periodBad = P ? `(fp.period IS NOT NULL AND ${periodOf("g")} IS DISTINCT FROM fp.period)` : "FALSE";
+    const countyBad = C ? `(fp.county IS NOT NULL AND ${cty} IS NOT NULL AND ${cty} <> fp.county)` : "FALSE";
+    const staged = `SELECT g.*, ${cty} AS cty, CASE WHEN ${periodBad} THEN 1 WHEN ${countyBad} THEN 2 ELSE 0 END AS stage FROM ${good} g JOIN ${fp} fp ON fp.fid = g.fid`;
+    await this.run(
+      events
+        ? `CREATE TEMP TABLE ${x} AS
+           SELECT *, CASE WHEN stage = 0 THEN min(line) OVER w END AS first_line, CASE WHEN stage = 0 THEN row_number() OVER w ELSE 1 END AS rn
+           FROM (${staged})
+           WINDOW w AS (PARTITION BY fid, stage = 0, ${keyIdx.map((i) => names[i]).join(", ")}, coalesce(cty, '') ORDER BY line)`
+        : `CREATE TEMP TABLE ${x} AS SELECT *, CAST(NULL AS INTEGER) AS first_line, 1 AS rn FROM (${staged})`,
+    );
+    const rawOf = (i: number) => rejectValueSql(`r.${rawCol(i)}`);
+    const crossRejects: string[] = [];
+    const fromX = `FROM ${x} x JOIN ${raw} r ON r.fid = x.fid AND r.line = x.line JOIN ${fp} fp ON fp.fid = x.fid`;
+    if (P) {
+      crossRejects.push(
+        `SELECT x.fid, x.line, fp.l${periodIdx}, ${rawOf(periodIdx)}, 'period ' || ${periodOf("x")} || ' differs from the delivery''s ' || fp.period || CASE WHEN fp.name_period IS NOT NULL THEN ' (file name)' ELSE ' (first row)' END
+         ${fromX} WHERE x.stage = 1`,
+      );
+    }
+    if (C) {
+      crossRejects.push(
+        `SELECT x.fid, x.line, fp.l${countyIdx}, ${rawOf(countyIdx)}, 'region ' || x.${C} || ' is outside the delivery''s county ' || fp.county || ' (file name)'
+         ${fromX} WHERE x.stage = 2`,
+      );
+    }
+    if (events) {
+      const keyText = keyIdx.map((i) => `CAST(x.${names[i]} AS VARCHAR)`).join(" || '+' || ");
+      crossRejects.push(
+        `SELECT x.fid, x.line, fp.l${keyIdx[0]}, ${rawOf(keyIdx[0]!)}, ${lit(`duplicate ${def.key!.join("+")} `)} || ${keyText} || ' (also on line ' || x.first_line || ')'
+         ${fromX} WHERE x.stage = 0 AND x.rn > 1`,
+      );
+    }
+    let s = 1_000_000_000;
+    for (const q of crossRejects) {
+      await this.run(`INSERT INTO ${rejects} SELECT *, ${s} FROM (${q})`);
+      s += 1;
+    }
+    const accepted = `${x} WHERE stage = 0 AND rn = 1`;
+
+    // roster households whose rows disagree on household-level fields: rejected whole
+    let householdBad = "";
+    if (type === "roster") {
+      const hf = HOUSEHOLD_FIELDS.map((f) => quoteIdent(f));
+      const hb = `hb_${b}`;
+      temps.push(hb);
+      await this.run(
+        `CREATE TEMP TABLE ${hb} AS
+         WITH a AS (
+           SELECT fid, line, household_id AS hh, left(region_code, 6) AS hcty, ${hf.map((f, i) => `${f} AS v${i}, first_value(${f}) OVER w AS a${i}`).join(", ")}
+           FROM ${accepted}
+           WINDOW w AS (PARTITION BY fid, household_id, left(region_code, 6) ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)),
+         d AS (SELECT *, CASE ${hf.map((_, i) => `WHEN v${i} IS DISTINCT FROM a${i} THEN ${i}`).join(" ")} END AS dk FROM a),
+         e AS (SELECT fid, hh, hcty, arg_min(dk, line) AS bad FROM d WHERE dk IS NOT NULL GROUP BY ALL)
+         SELECT d.fid, d.line, d.hh, e.bad, CASE e.bad ${hf.map((_, i) => `WHEN ${i} THEN CAST(d.v${i} AS VARCHAR)`).join(" ")} END AS value
+         FROM d JOIN e ON e.fid = d.fid AND e.hh = d.hh AND e.hcty IS NOT DISTINCT FROM d.hcty`,
+      );
+      if ((await this.count(`SELECT count(*) AS n FROM ${hb}`)) > 0) {
+        const labels = HOUSEHOLD_FIELDS.map((f) => `fp.l${fieldIdx(f)}`);
+        const fieldNames = HOUSEHOLD_FIELDS.map((f) => lit(f));
+        await this.run(
+          `INSERT INTO ${rejects}
+           SELECT h.fid, h.line, list_extract([${labels.join(", ")}], h.bad + 1), coalesce(h.value, 'null'),
+             'household ' || h.hh || ' rows disagree on ' || list_extract([${fieldNames.join(", ")}], h.bad + 1) || ': the household is rejected whole', 2000000000
+           FROM ${hb} h JOIN ${fp} fp ON fp.fid = h.fid`,
+        );
+        householdBad = ` AND NOT EXISTS (SELECT 1 FROM ${hb} h WHERE h.fid = ${x}.fid AND h.line = ${x}.line)`;
+      }
+    }
+    const final = `final_${b}`;
+    temps.push(final);
+    await this.run(`CREATE TEMP VIEW ${final} AS SELECT * FROM ${accepted}${householdBad}`);
+
+    // per file: counts, counties and latest event month of the rows that passed period/county/keys, warnings
+    const eventIdx = fieldIdx(def.eventDateField);
+    const outcomes = new Map<number, FileOutcome>();
+    const stats = await this.query<{ fid: number; read: bigint; loaded: bigint; rejected: bigint; counties: string[] | null; nc: bigint; event_month: string | null }>(
+      `SELECT f.fid,
+         (SELECT count(*) FROM ${chk} c WHERE c.fid = f.fid) AS read,
+         (SELECT count(*) FROM ${final} z WHERE z.fid = f.fid) AS loaded,
+         (SELECT count(DISTINCT line) FROM ${rejects} r WHERE r.fid = f.fid) AS rejected,
+         (SELECT list(DISTINCT cty ORDER BY cty) FILTER (WHERE cty IS NOT NULL) FROM ${accepted} AND fid = f.fid) AS counties,
+         ${eventIdx >= 0 ? `(SELECT strftime(max(${names[eventIdx]}), '%Y-%m') FROM ${accepted} AND fid = f.fid)` : "CAST(NULL AS VARCHAR)"} AS event_month
+       FROM ${fp} f`,
+    );
+    const warnRows = await this.query<{ fid: number; line: number; warn: string }>(`SELECT fid, line, warn FROM ${accepted} AND warn IS NOT NULL ORDER BY fid, line`);
+    for (const w of warnRows) {
+      const j = byFid.get(Number(w.fid))!;
+      for (const part of w.warn.split("\u0003")) {
+        const [code, message] = part.split("\u0002");
+        j.warnings.add(code!, message!, `line ${w.line}`);
+      }
+    }
+    const periods = new Map((await this.query<{ fid: number; period: string | null }>(`SELECT fid, period FROM ${fp}`)).map((r) => [Number(r.fid), r.period]));
+    for (const st of stats) {
+      const j = byFid.get(Number(st.fid))!;
+      const rowsRead = Number(st.read), rowsLoaded = Number(st.loaded), rowsRejected = Number(st.rejected);
+      if (rowsRead !== rowsLoaded + rowsRejected) {
+        throw new Error(`${j.name}: counts do not balance (read ${rowsRead}, loaded ${rowsLoaded}, rejected ${rowsRejected})`);
+      }
+      const w = j.warnings;
+      const emptyLines = emptyByFid.get(j.fid) ?? 0;
+      // plain warnings in the order they always came: empty lines, then the delivery's
+      const counted = w.plain.length;
+      if (emptyLines > 0) w.plain.push(`${emptyLines} empty line(s) skipped`);
+      void counted;
+      const counties = st.counties ?? [];
+      const expectedCounty = j.nameInfo.county ?? null;
+      const monthlyOrEvents = def.cadence === "monthly" || def.cadence === "events";
+      const county = expectedCounty ?? (monthlyOrEvents ? (counties.length === 1 ? counties[0]! : null) : null);
+      if (expectedCounty === null && counties.length > 1 && monthlyOrEvents) w.plain.push(`rows span ${counties.length} counties: one delivery keyed on its file name`);
+      let period = P ? (periods.get(j.fid) ?? null) : namePeriod(j);
+      if (period === null && def.cadence === "events") {
+        period = st.event_month;
+        if (period) w.plain.push(`period ${period} taken from the latest ${def.eventDateField} (no month in the file name)`);
+      }
+      if (period === null && (monthlyOrEvents || def.cadence === "yearly")) w.plain.push("no period: none in the file name and no valid row");
+      if (rowsLoaded === 0 && rowsRead > 0) w.plain.push("every row rejected");
+      if (rowsRead === 0) w.plain.push("no data rows");
+      outcomes.set(j.fid, { rowsRead, rowsLoaded, rowsRejected, county, period, multiCountyKey: county === null && monthlyOrEvents ? j.name : null });
+    }
+    return { final, rejects, outcomes };
+  }
+
+  private async commitBatch(jobs: FileJob[], staged: { final: string; rejects: string; outcomes: Map<number, FileOutcome> }): Promise<FileResult[]> {
+    const wh = this.wh;
+    const def = jobs[0]!.def;
+    const type = def.type;
+    const fieldNames = def.fields.map((f) => f.name);
     const results: FileResult[] = [];
+    const ids = new Map(jobs.map((j, i) => [j.fid, this.nextId + i]));
+    const idOf = `CASE fid ${jobs.map((j) => `WHEN ${j.fid} THEN ${ids.get(j.fid)}`).join(" ")} END`;
+    const nameOf = `CASE fid ${jobs.map((j) => `WHEN ${j.fid} THEN ${lit(j.name)}`).join(" ")} END`;
+    const rc = fieldNames.includes("region_code") ? "region_code" : def.countyField ? def.countyField : type === "regions" ? "code" : null;
+    const rcq = rc ? quoteIdent(rc) : "CAST(NULL AS VARCHAR)";
+    // lineage columns after the fields, unless a field already has the name (county_code of funds, standards…)
+    const lineage = (
+      [
+        ["line", "line"],
+        ["county_code", `CASE WHEN length(${rcq}) >= 6 THEN left(${rcq}, 6) END`],
+        ["city_code", `CASE WHEN length(${rcq}) >= 4 THEN left(${rcq}, 4) END`],
+      ] as [string, string][]
+    ).filter(([n]) => !fieldNames.includes(n));
+    const targets = ["delivery_id", ...fieldNames, ...lineage.map(([n]) => n)].map(quoteIdent).join(", ");
     let committed = false;
     await wh.run("BEGIN TRANSACTION");
     try {
-      let id = this.nextId;
-      for (const s of batch) {
-        const j = s.job;
-        const deliveryId = id++;
-        const type = j.def.type;
-        const tIns = performance.now();
-        const fields = j.def.fields;
-        const fieldNames = fields.map((f) => f.name);
-        const rc = fieldNames.includes("region_code")
-          ? "region_code"
-          : j.def.countyField
-            ? j.def.countyField
-            : type === "regions"
-              ? "code"
-              : null;
-        const rcq = rc ? quoteIdent(rc) : "CAST(NULL AS VARCHAR)";
-        // lineage columns after the fields, unless a field already has the name (county_code of funds, standards…)
-        const lineage: [string, string][] = (
-          [
-            ["line", "line"],
-            ["county_code", `CASE WHEN length(${rcq}) >= 6 THEN left(${rcq}, 6) END`],
-            ["city_code", `CASE WHEN length(${rcq}) >= 4 THEN left(${rcq}, 4) END`],
-          ] as [string, string][]
-        ).filter(([n]) => !fieldNames.includes(n));
-        const targets = ["delivery_id", ...fieldNames, ...lineage.map(([n]) => n)].map(quoteIdent).join(", ");
-        const ins = await wh.query<{ Count: bigint }>(
-          `INSERT INTO ${quoteIdent(stagingTable(type))} (${targets})
-           SELECT ${deliveryId}, ${fieldNames.map(quoteIdent).join(", ")}, ${lineage.map(([, e]) => e).join(", ")}
-           FROM ${j.final} ORDER BY line`,
-        );
-        const inserted = Number(ins[0]?.Count ?? 0);
-        if (CRASH_STAGED) process.kill(process.pid, "SIGKILL");
-        const rej = await wh.query<{ Count: bigint }>(
-          `INSERT INTO meta_reject SELECT ${deliveryId}, ${quoteLiteral(j.name)}, line, column_name, value, reason FROM ${j.rejects} ORDER BY seq >= 2000000000, line, seq`,
-        );
-        const rejectLines = Number(rej[0]?.Count ?? 0);
-        const tInserted = performance.now();
+      const ins = await wh.query<{ Count: bigint }>(
+        `INSERT INTO ${quoteIdent(stagingTable(type))} (${targets})
+         SELECT ${idOf}, ${fieldNames.map(quoteIdent).join(", ")}, ${lineage.map(([, e]) => e).join(", ")}
+         FROM ${staged.final} ORDER BY fid, line`,
+      );
+      const inserted = Number(ins[0]?.Count ?? 0);
+      if (CRASH_STAGED) process.kill(process.pid, "SIGKILL");
+      const rej = await wh.query<{ Count: bigint }>(
+        `INSERT INTO meta_reject SELECT ${idOf}, ${nameOf}, line, column_name, value, reason FROM ${staged.rejects} ORDER BY fid, seq >= 2000000000, line, seq`,
+      );
+      const rejectLines = Number(rej[0]?.Count ?? 0);
+      let loaded = 0, rejected = 0;
+      for (const j of jobs) {
+        const o = staged.outcomes.get(j.fid)!;
+        const deliveryId = ids.get(j.fid)!;
+        loaded += o.rowsLoaded;
+        rejected += o.rowsRejected;
         await wh.run(
           `INSERT INTO meta_delivery VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, ?, ?, 'current', NULL, ?)`,
           [
@@ -1106,51 +1158,48 @@ class IngestContext {
             j.name,
             j.hash,
             type,
-            j.county,
-            j.period,
+            o.county,
+            o.period,
             j.format,
             j.encoding,
             toChinaTimestamp(j.receivedAt),
             toChinaTimestamp(new Date()),
-            s.rowsRead,
-            s.rowsLoaded,
-            s.rowsRejected,
+            o.rowsRead,
+            o.rowsLoaded,
+            o.rowsRejected,
             j.warnings.list().join("\n") || null,
           ],
         );
-        const superseded = await this.supersede(deliveryId, type, j.county, j.period, j.multiCountyKey);
-        if (inserted !== s.rowsLoaded || s.rowsRead !== s.rowsLoaded + s.rowsRejected || rejectLines < s.rowsRejected) {
-          throw new Error(`counts do not balance (read ${s.rowsRead}, loaded ${s.rowsLoaded} of ${inserted} inserted, rejected ${s.rowsRejected})`);
-        }
+        const superseded = await this.supersede(deliveryId, type, o.county, o.period, o.multiCountyKey);
         results.push({
           file: j.name,
           status: "loaded",
           deliveryId,
           type,
-          county: j.county,
-          period: j.period,
+          county: o.county,
+          period: o.period,
           format: j.format,
           encoding: j.encoding,
-          rowsRead: s.rowsRead,
-          rowsLoaded: s.rowsLoaded,
-          rowsRejected: s.rowsRejected,
+          rowsRead: o.rowsRead,
+          rowsLoaded: o.rowsLoaded,
+          rowsRejected: o.rowsRejected,
           warnings: j.warnings.list(),
           superseded,
           seconds: 0,
-          phases: { hash: j.phases.hash, parse: j.phases.parse, checks: j.phases.checks, insert: (performance.now() - tIns) / 1000, commit: 0 },
         });
-        void tInserted;
+      }
+      if (inserted !== loaded || rejectLines < rejected) {
+        throw new Error(`counts do not balance (loaded ${loaded} of ${inserted} inserted, rejected ${rejected} in ${rejectLines} reject rows)`);
       }
       await wh.run("COMMIT");
       committed = true;
-      this.nextId = id;
+      this.nextId += jobs.length;
     } finally {
       if (!committed) await wh.run("ROLLBACK").catch(() => undefined);
     }
-    for (const s of batch) {
-      const r = results.find((x) => x.file === s.job.name && x.deliveryId !== undefined);
-      this.known.add(s.job.hash, { id: r?.deliveryId, file: s.job.name, type: s.job.def.type, county: s.job.county, period: s.job.period });
-      await this.finish(s);
+    for (const r of results) {
+      const j = jobs.find((x) => x.name === r.file)!;
+      this.known.add(j.hash, { id: r.deliveryId, file: j.name, type, county: r.county ?? null, period: r.period ?? null });
     }
     return results;
   }
@@ -1179,4 +1228,9 @@ class IngestContext {
     );
     return current === deliveryId ? others.filter((id) => rows.find((r) => r.delivery_id === id)?.status === "current") : [];
   }
+}
+
+/** An SQL literal of a string, or NULL. */
+function lit(v: string | null): string {
+  return v === null ? "NULL" : quoteLiteral(v);
 }
