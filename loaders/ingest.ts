@@ -332,29 +332,45 @@ class ByteScan {
 
 const isUtf8 = (e: string | null) => e === "utf-8" || e === "utf-8-bom";
 
-async function scanCsv(path: string, name: string, staging: StagingDir): Promise<CsvScan> {
+/**
+ * One pass over a CSV's bytes: its sha256, its encoding and, when it is
+ * UTF-8, what decides whether DuckDB can read it as it is. A non-UTF-8 file is
+ * scanned again when it is decoded (only when its content is new).
+ */
+async function hashAndScanCsv(path: string, name: string): Promise<{ hash: string; encoding: string; scan: ByteScan | null; refusal?: unknown }> {
+  const hash = createHash("sha256");
   const sniffer = new EncodingSniffer(name);
-  const scan = new ByteScan();
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  try {
-    for await (const chunk of stream) {
-      const bytes = chunk as Uint8Array;
-      sniffer.decode(bytes);
-      // not UTF-8 (from the first bytes, or after an all-ASCII start, which GB18030 shares): decode a copy
-      if (!isUtf8(sniffer.encoding)) return await scanDecoded(path, sniffer.encoding!, staging);
-      scan.push(bytes);
+  let scan: ByteScan | null = new ByteScan();
+  let refusal: unknown = null;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const bytes = chunk as Uint8Array;
+    hash.update(bytes);
+    if (refusal !== null) continue;
+    try {
+      if (scan || sniffer.encoding === null) sniffer.decode(bytes);
+    } catch (error) {
+      refusal = error;
+      continue;
     }
-    sniffer.decode(new Uint8Array(0), true);
-  } finally {
-    stream.destroy();
+    if (scan && !isUtf8(sniffer.encoding)) scan = null;
+    scan?.push(bytes);
   }
-  return {
-    encoding: sniffer.encoding ?? "utf-8",
-    textPath: path,
-    direct: scan.plain(),
-    dataLines: Math.max(0, scan.lines() - 1),
-    crlf: scan.firstLineCrlf === true,
-  };
+  if (refusal === null && scan) {
+    try {
+      sniffer.decode(new Uint8Array(0), true);
+    } catch (error) {
+      refusal = error;
+    }
+  }
+  // an invalid file is refused, but only once its hash says it is not already loaded
+  if (refusal !== null) return { hash: hash.digest("hex"), encoding: "refused", scan: null, refusal };
+  return { hash: hash.digest("hex"), encoding: sniffer.encoding ?? "utf-8", scan };
+}
+
+async function scanCsv(path: string, pre: { encoding: string; scan: ByteScan | null }, staging: StagingDir): Promise<CsvScan> {
+  if (!pre.scan) return scanDecoded(path, pre.encoding, staging);
+  const scan = pre.scan;
+  return { encoding: pre.encoding, textPath: path, direct: scan.plain(), dataLines: Math.max(0, scan.lines() - 1), crlf: scan.firstLineCrlf === true };
 }
 
 /** A non-UTF-8 file decoded by streaming (TextDecoderStream) into a UTF-8 copy in the staging folder, and that copy scanned. */
@@ -562,7 +578,8 @@ class IngestContext {
     if (!format) throw new FileRefused(name, `unknown format ${ext || "(no extension)"}: expected .csv, .xlsx or .parquet`);
 
     const tHash = performance.now();
-    const hash = await hashFile(path);
+    const pre = format === "csv" ? await hashAndScanCsv(path, name) : null;
+    const hash = pre ? pre.hash : await hashFile(path);
     const hashSeconds = (performance.now() - tHash) / 1000;
     const twin = this.pending.find(hash, name);
     if (twin !== undefined) {
@@ -585,6 +602,7 @@ class IngestContext {
     }
 
     const tRead = performance.now();
+    if (pre?.refusal) throw pre.refusal;
     const nameInfo = parseFileName(name, this.regions);
     const typeHint = forcedType ?? typeFromFileName(name);
     // Parquet is read through a link of a plain name, so no character of the file's name is a glob
@@ -621,7 +639,7 @@ class IngestContext {
       let encoding = source.encoding;
       let direct: FileJob["direct"] = null;
       if (format === "csv") {
-        const scan = await scanCsv(path, name, this.staging);
+        const scan = await scanCsv(path, pre!, this.staging);
         encoding = scan.encoding;
         if (scan.direct && source.header.length <= 4096) {
           direct = {
@@ -652,7 +670,7 @@ class IngestContext {
   }
 
   /** Stream a reader's rows into a raw staging file: fid, line, the mapped cells as (tagged) text. */
-  private async readRows(fid: number, source: Source, def: ExtractDef, map: number[]): Promise<{ file: string; emptyLines: number; rows: number }> {
+  private async readRows(fid: number, source: Source, def: ExtractDef, map: number[]): Promise<{ file: string | null; emptyLines: number; rows: number }> {
     const nf = def.fields.length;
     const sink = new CsvSink(this.staging.file("csv"), []);
     let emptyLines = 0;
@@ -688,7 +706,7 @@ class IngestContext {
         this.progress.rows(cellsOf.length);
       }
       sink.finish();
-      return { file: sink.path, emptyLines, rows };
+      return { file: rows > 0 ? sink.path : null, emptyLines, rows };
     } catch (error) {
       sink.dispose();
       throw error;
@@ -799,9 +817,9 @@ class IngestContext {
     };
 
     // 1. every file's cells in one table: raw(fid, line, f0 … f<n-1>, nonempty)
+    // the raw view: plain CSVs straight from DuckDB's reads, the rest from the readers' staging files
     const raw = `raw_${b}`;
-    temps.push(raw);
-    await this.run(`CREATE TEMP TABLE ${raw} (fid INTEGER, line INTEGER, ${fields.map((_, i) => `${rawCol(i)} VARCHAR`).join(", ")}, nonempty BOOLEAN)`);
+    const parts: string[] = [];
     const emptyByFid = new Map<number, number>(jobs.map((j) => [j.fid, j.emptyLines]));
     // plain CSVs DuckDB reads itself, one read per header layout
     const groups = new Map<string, FileJob[]>();
@@ -812,6 +830,7 @@ class IngestContext {
     }
     const fallback: FileJob[] = [];
     let g = 0;
+    const blank = (h: string) => `(${h} IS NULL OR regexp_full_match(${h}, ${quoteLiteral(`${WS}*`)}))`;
     for (const group of groups.values()) {
       const j0 = group[0]!;
       const rd = `rd_${b}_${++g}`;
@@ -825,46 +844,60 @@ class IngestContext {
              columns = {${cols}}, null_padding = true, strict_mode = false, filename = true)`,
         );
       } catch {
+        temps.pop();
         fallback.push(...group);
         continue;
       }
-      const fidOf = `CASE filename ${group.map((j) => `WHEN ${quoteLiteral(j.direct!.textPath)} THEN ${j.fid}`).join(" ")} END`;
-      const counts = await this.query<{ fid: number; n: bigint }>(`SELECT ${fidOf} AS fid, count(*) AS n FROM ${rd} GROUP BY ALL`);
-      const got = new Map(counts.map((c) => [Number(c.fid), Number(c.n)]));
-      const ok = group.filter((j) => (got.get(j.fid) ?? 0) === j.direct!.dataLines);
-      // a file whose row count is not its line count is read again by the CSV reader
-      fallback.push(...group.filter((j) => !ok.includes(j)));
+      const counts = await this.query<{ f: string; n: bigint }>(`SELECT filename AS f, count(*) AS n FROM ${rd} GROUP BY ALL`);
+      const got = new Map(counts.map((c) => [c.f, Number(c.n)]));
+      // rows come in the order of the list: a file's line is its rowid less the rows of the files before it
+      let offset = 0;
+      const ok: { j: FileJob; offset: number }[] = [];
+      for (const j of group) {
+        const n = got.get(j.direct!.textPath) ?? 0;
+        // a file whose row count is not its line count is read again by the CSV reader
+        if (n === j.direct!.dataLines) ok.push({ j, offset });
+        else fallback.push(j);
+        offset += n;
+      }
       if (ok.length === 0) continue;
-      const blank = (h: string) => `(${h} IS NULL OR regexp_full_match(${h}, ${quoteLiteral(`${WS}*`)}))`;
-      const cells = fields.map((_, i) => (j0.map[i]! >= 0 ? `h${j0.map[i]}` : "CAST(NULL AS VARCHAR)"));
-      await this.run(
-        `INSERT INTO ${raw}
-         SELECT fid, CAST(rowid - min(rowid) OVER (PARTITION BY fid) AS INTEGER) + 2, ${cells.join(", ")},
-           NOT (${j0.header.map((_, i) => blank(`h${i}`)).join(" AND ") || "TRUE"})
-         FROM (SELECT rowid, ${fidOf} AS fid, * FROM ${rd}) WHERE fid IN (${ok.map((j) => j.fid).join(", ")})`,
+      const fidOf = `CASE filename ${ok.map(({ j }) => `WHEN ${quoteLiteral(j.direct!.textPath)} THEN ${j.fid}`).join(" ")} END`;
+      const offOf = `CASE filename ${ok.map(({ j, offset: o }) => `WHEN ${quoteLiteral(j.direct!.textPath)} THEN ${o}`).join(" ")} END`;
+      const cells = fields.map((_, i) => (j0.map[i]! >= 0 ? `h${j0.map[i]}` : "CAST(NULL AS VARCHAR)") + ` AS ${rawCol(i)}`);
+      parts.push(
+        `SELECT ${fidOf} AS fid, CAST(rowid - ${offOf} + 2 AS INTEGER) AS line, ${cells.join(", ")},
+           NOT (${j0.header.map((_, i) => blank(`h${i}`)).join(" AND ") || "TRUE"}) AS nonempty
+         FROM ${rd} WHERE filename IN (${ok.map(({ j }) => quoteLiteral(j.direct!.textPath)).join(", ")})`,
       );
-      await this.dropAll([temps.pop()!]);
     }
     const rawFiles: string[] = jobs.filter((j) => j.rawFile).map((j) => j.rawFile!);
     for (const j of fallback) {
       const src = await openCsv(j.path, j.name);
       try {
         const r = await this.readRows(j.fid, src, j.def, j.map);
-        rawFiles.push(r.file);
+        if (r.file) rawFiles.push(r.file);
         emptyByFid.set(j.fid, r.emptyLines);
       } finally {
         src.close();
       }
     }
+    const rr = `rr_${b}`;
+    temps.push(rr);
+    await this.run(`CREATE TEMP TABLE ${rr} (fid INTEGER, line INTEGER, ${fields.map((_, i) => `${rawCol(i)} VARCHAR`).join(", ")}, nonempty BOOLEAN)`);
     if (rawFiles.length) {
       const cols = [`'fid': 'INTEGER'`, `'line': 'INTEGER'`, ...fields.map((_, i) => `'${rawCol(i)}': 'VARCHAR'`)].join(", ");
       await this.run(
-        `INSERT INTO ${raw} SELECT *, TRUE FROM read_csv([${rawFiles.map(quoteLiteral).join(", ")}], header = false, auto_detect = false,
+        `INSERT INTO ${rr} SELECT *, TRUE FROM read_csv([${rawFiles.map(quoteLiteral).join(", ")}], header = false, auto_detect = false,
            delim = ',', quote = '"', escape = '"', new_line = '\\n', columns = {${cols}})`,
       );
     }
-    for (const { fid, n } of await this.query<{ fid: number; n: bigint }>(`SELECT fid, count(*) AS n FROM ${raw} WHERE NOT nonempty GROUP BY fid`)) {
-      emptyByFid.set(Number(fid), (emptyByFid.get(Number(fid)) ?? 0) + Number(n));
+    parts.push(`SELECT * FROM ${rr}`);
+    temps.push(raw);
+    await this.run(`CREATE TEMP VIEW ${raw} AS ${parts.join(" UNION ALL ")}`);
+    if (parts.length > 1) {
+      for (const { fid, n } of await this.query<{ fid: number; n: bigint }>(`SELECT fid, count(*) AS n FROM ${raw} WHERE NOT nonempty GROUP BY fid`)) {
+        emptyByFid.set(Number(fid), (emptyByFid.get(Number(fid)) ?? 0) + Number(n));
+      }
     }
 
     // 2. every cell and rule at once: chk(fid, line, <fields typed>, fast)
@@ -1063,14 +1096,15 @@ class IngestContext {
     // per file: counts, counties and latest event month of the rows that passed period/county/keys, warnings
     const eventIdx = fieldIdx(def.eventDateField);
     const outcomes = new Map<number, FileOutcome>();
-    const stats = await this.query<{ fid: number; read: bigint; loaded: bigint; rejected: bigint; counties: string[] | null; nc: bigint; event_month: string | null }>(
-      `SELECT f.fid,
-         (SELECT count(*) FROM ${chk} c WHERE c.fid = f.fid) AS read,
-         (SELECT count(*) FROM ${final} z WHERE z.fid = f.fid) AS loaded,
-         (SELECT count(DISTINCT line) FROM ${rejects} r WHERE r.fid = f.fid) AS rejected,
-         (SELECT list(DISTINCT cty ORDER BY cty) FILTER (WHERE cty IS NOT NULL) FROM ${accepted} AND fid = f.fid) AS counties,
-         ${eventIdx >= 0 ? `(SELECT strftime(max(${names[eventIdx]}), '%Y-%m') FROM ${accepted} AND fid = f.fid)` : "CAST(NULL AS VARCHAR)"} AS event_month
-       FROM ${fp} f`,
+    const stats = await this.query<{ fid: number; read: bigint; loaded: bigint; rejected: bigint; counties: string[] | null; event_month: string | null }>(
+      `SELECT f.fid, coalesce(c.n, 0) AS read, coalesce(z.n, 0) AS loaded, coalesce(r.n, 0) AS rejected, a.counties, a.event_month
+       FROM ${fp} f
+       LEFT JOIN (SELECT fid, count(*) AS n FROM ${chk} GROUP BY fid) c ON c.fid = f.fid
+       LEFT JOIN (SELECT fid, count(*) AS n FROM ${final} GROUP BY fid) z ON z.fid = f.fid
+       LEFT JOIN (SELECT fid, count(DISTINCT line) AS n FROM ${rejects} GROUP BY fid) r ON r.fid = f.fid
+       LEFT JOIN (SELECT fid, list(DISTINCT cty ORDER BY cty) FILTER (WHERE cty IS NOT NULL) AS counties,
+                    ${eventIdx >= 0 ? `strftime(max(${names[eventIdx]}), '%Y-%m')` : "CAST(NULL AS VARCHAR)"} AS event_month
+                  FROM ${accepted} GROUP BY fid) a ON a.fid = f.fid`,
     );
     const warnRows = await this.query<{ fid: number; line: number; warn: string }>(`SELECT fid, line, warn FROM ${accepted} AND warn IS NOT NULL ORDER BY fid, line`);
     for (const w of warnRows) {

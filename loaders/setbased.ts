@@ -67,6 +67,14 @@ export function rejectValueSql(c: string): string {
   return `(SELECT CASE WHEN length(t) > 500 THEN left(t, 500) || '…' ELSE t END FROM (SELECT ${t} AS t))`;
 }
 
+/** Code points String#trim removes. */
+const TRIMMED = [32, 9, 10, 11, 12, 13, 160, 5760, ...Array.from({ length: 11 }, (_, i) => 8192 + i), 8232, 8233, 8239, 8287, 12288, 65279];
+
+/** A code point that is neither a control character, a space nor any other character String#trim removes. */
+function plainEnd(cp: string): string {
+  return `(${cp} > 32 AND ${cp} NOT IN (127, 160, 5760, 8232, 8233, 8239, 8287, 12288, 65279) AND ${cp} NOT BETWEEN 8192 AND 8202)`;
+}
+
 export interface FastField {
   /** Typed canonical value, NULL when the cell is empty or the fast path does not take it. */
   value: string;
@@ -93,7 +101,8 @@ export function fastField(field: FieldDef, c: string, region?: RegionJoin): Fast
     [field.min !== undefined ? `${v} >= ${cast(field.min)}` : null, field.max !== undefined ? `${v} <= ${cast(field.max)}` : null].filter(Boolean).join(" AND ") || "TRUE";
   switch (field.kind) {
     case "text":
-      value = `CASE WHEN NOT regexp_matches(${c}, ${lit(`^${WS}|${WS}$|^\\x01`)}) THEN ${c} END`;
+      // neither end blank as String#trim sees it (nor a control character, nor the tag): integer tests, no regex
+      value = `CASE WHEN ${plainEnd(`ascii(${c})`)} AND NOT (${TRIMMED.map((e) => `ends_with(${c}, chr(${e}))`).join(" OR ")}) THEN ${c} END`;
       break;
     case "int":
       value = `CASE WHEN regexp_full_match(${num}, '\\d{1,9}') THEN CAST(${num} AS INTEGER) END`;
@@ -109,12 +118,13 @@ export function fastField(field: FieldDef, c: string, region?: RegionJoin): Fast
       range = (v) => bounds(v, (n) => `CAST(${lit(n.toFixed(2))} AS DECIMAL(18,2))`);
       break;
     case "date":
+      // DuckDB's own date cast checks the calendar (2025-02-30 is NULL); the regex says which form it is
       value = `CASE
-        WHEN regexp_full_match(${c}, '\\d{8}') THEN CAST(try_strptime(${c}, '%Y%m%d') AS DATE)
-        WHEN regexp_full_match(${c}, '\\d{4}-\\d{2}-\\d{2}') THEN CAST(try_strptime(${c}, '%Y-%m-%d') AS DATE)
-        WHEN regexp_full_match(${c}, '\\d{4}/\\d{1,2}/\\d{1,2}') THEN CAST(try_strptime(${c}, '%Y/%m/%d') AS DATE)
-        WHEN regexp_full_match(${c}, '\\d{4}年\\d{1,2}月\\d{1,2}日') THEN CAST(try_strptime(regexp_replace(${c}, '^(\\d{4})年(\\d{1,2})月(\\d{1,2})日$', '\\1-\\2-\\3'), '%Y-%m-%d') AS DATE)
-        WHEN ${tagged(c, "d")} AND regexp_full_match(substr(${c}, 4, 10), '\\d{4}-\\d{2}-\\d{2}') THEN CAST(try_strptime(substr(${c}, 4, 10), '%Y-%m-%d') AS DATE)
+        WHEN regexp_full_match(${c}, '\\d{8}') THEN try_cast(concat(${c}[1:4], '-', ${c}[5:6], '-', ${c}[7:8]) AS DATE)
+        WHEN regexp_full_match(${c}, '\\d{4}-\\d{2}-\\d{2}') THEN try_cast(${c} AS DATE)
+        WHEN regexp_full_match(${c}, '\\d{4}/\\d{1,2}/\\d{1,2}') THEN try_cast(replace(${c}, '/', '-') AS DATE)
+        WHEN regexp_full_match(${c}, '\\d{4}年\\d{1,2}月\\d{1,2}日') THEN try_cast(regexp_replace(${c}, '^(\\d{4})年(\\d{1,2})月(\\d{1,2})日$', '\\1-\\2-\\3') AS DATE)
+        WHEN ${tagged(c, "d")} AND regexp_full_match(substr(${c}, 4, 10), '\\d{4}-\\d{2}-\\d{2}') THEN try_cast(substr(${c}, 4, 10) AS DATE)
       END`;
       range = (v) => `year(${v}) BETWEEN 1900 AND 2199`;
       break;
@@ -137,11 +147,14 @@ export function fastField(field: FieldDef, c: string, region?: RegionJoin): Fast
       break;
     }
     case "id": {
+      // check digit by integer arithmetic on the first 9 and next 8 digits (no per-character calls)
       const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-      const sum = weights.map((w, i) => `(ascii(substr(${c}, ${i + 1}, 1)) - 48) * ${w}`).join(" + ");
+      const a = `CAST(${c}[1:9] AS BIGINT)`, b = `CAST(${c}[10:17] AS BIGINT)`;
+      const digit = (i: number) => (i < 9 ? `((${a} // ${10 ** (8 - i)}) % 10)` : `((${b} // ${10 ** (16 - i)}) % 10)`);
+      const sum = weights.map((w, i) => `${digit(i)} * ${w}`).join(" + ");
       value = `CASE WHEN regexp_full_match(${c}, '\\d{17}[\\dX]')
-        AND substr(${c}, 7, 4) BETWEEN '1900' AND '2199' AND try_strptime(substr(${c}, 7, 8), '%Y%m%d') IS NOT NULL
-        AND substr('10X98765432', ((${sum}) % 11) + 1, 1) = substr(${c}, 18, 1) THEN ${c} END`;
+        AND ${c}[7:10] BETWEEN '1900' AND '2199' AND try_cast(concat(${c}[7:10], '-', ${c}[11:12], '-', ${c}[13:14]) AS DATE) IS NOT NULL
+        AND substr('10X98765432', CAST((${sum}) % 11 AS INTEGER) + 1, 1) = ${c}[18:18] THEN ${c} END`;
       break;
     }
     case "region":
