@@ -211,7 +211,16 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
       regions = await RegionCodes.load(wh);
       const ctx = new IngestContext(wh, regions, progress, staging);
       await ctx.init();
-      progress.start(items.length);
+      const sizeOf = (item: string | FileResult) => {
+        if (typeof item !== "string") return 0;
+        try {
+          return statSync(item).size;
+        } catch {
+          return 0;
+        }
+      };
+      const sizes = items.map(sizeOf);
+      progress.start(items.length, sizes.reduce((a, b) => a + b, 0));
       // results in the order of the files given; files of one type are checked and committed in batches
       const slots: (FileResult | null)[] = items.map(() => null);
       let batch: { job: FileJob; at: number }[] = [];
@@ -221,7 +230,7 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
         const done = await ctx.loadBatch(batch.map((x) => x.job));
         done.forEach((r, i) => {
           slots[batch[i]!.at] = r;
-          progress.fileDone(r);
+          progress.fileDone(r, sizes[batch[i]!.at]);
         });
         batch = [];
         batchRows = 0;
@@ -229,7 +238,7 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
       for (const [at, item] of items.entries()) {
         if (typeof item !== "string") {
           slots[at] = item;
-          progress.fileDone(item);
+          progress.fileDone(item, 0);
           continue;
         }
         progress.fileStart(basename(item));
@@ -241,7 +250,7 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
           if (batchRows >= BATCH_ROWS || batch.length >= BATCH_FILES) await flush();
         } else {
           slots[at] = prepared;
-          progress.fileDone(prepared);
+          progress.fileDone(prepared, sizes[at]);
         }
       }
       await flush();
