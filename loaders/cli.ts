@@ -45,7 +45,7 @@ export function registerIngest(program: Command): void {
       .option("--file <name>", "only this file name")
       .option("--delivery <id>", "only this delivery", (v) => Number.parseInt(v, 10))
       .option("--limit <n>", "at most n rows", (v) => Number.parseInt(v, 10));
-  type Opts = { db: string; format: ReportFormat; type?: string; county?: string; period?: string; file?: string; delivery?: number; limit?: number; current?: boolean };
+  type Opts = { db: string; format: ReportFormat; type?: string; county?: string; period?: string; file?: string; delivery?: number; limit?: number; current?: boolean; unmasked?: boolean };
   const run = async (what: "loads" | "rejects", opts: Opts) => {
     if (!existsSync(opts.db)) throw new Error(`no warehouse at ${opts.db}: run jiuzhu ingest first`);
     const { db, format, ...filter } = opts;
@@ -55,5 +55,10 @@ export function registerIngest(program: Command): void {
   common(report.command("loads").description("per delivery: type, county, period, rows read/loaded/rejected, status, warnings"))
     .option("--current", "current deliveries only")
     .action((opts: Opts) => run("loads", opts));
-  common(report.command("rejects").description("per rejected row: file, line, column, value, reason")).action((opts: Opts) => run("rejects", opts));
+  common(report.command("rejects").description("per rejected row: file, line, column, value, reason (ID numbers and names masked)"))
+    .option("--unmasked", "show ID numbers and names as delivered (personal data: handle the output accordingly)")
+    .action((opts: Opts) => {
+      if (opts.unmasked) process.stderr.write("report rejects: ID numbers and names are shown unmasked; this output is personal data\n");
+      return run("rejects", opts);
+    });
 }

@@ -18,7 +18,7 @@ import { Warehouse, quoteIdent, quoteLiteral } from "./db.js";
 import { extractDef, type ExtractDef, type ExtractType } from "./contracts/dictionary.js";
 import { sqlTypeOf } from "./contracts/sql.js";
 import { compileContract, validateCells, HOUSEHOLD_FIELDS, type CompiledContract } from "./contracts/contracts.js";
-import { cellText, toHalfWidth, type Canonical, type Cell, type RegionLookup } from "./contracts/normalise.js";
+import { cellText, toHalfWidth, validYmd, type Canonical, type Cell, type RegionLookup } from "./contracts/normalise.js";
 import { assertExtractType, mapHeader, parseFileName, sheetNamesExtract, typeFromFileName, typeFromHeader } from "./detect.js";
 import { acquireLock } from "./lock.js";
 import { ensureWarehouseSchema, stagingTable } from "./schema.js";
@@ -28,7 +28,7 @@ import { openXlsx } from "./readers/xlsx.js";
 import { openParquet } from "./readers/parquet.js";
 import { FileRefused, type Format, type Source } from "./readers/source.js";
 import { createProgress, type Progress } from "./progress.js";
-import { ROW_RULES_SQL, WS, fastField, rejectValueSql, tagCell, untagCell } from "./setbased.js";
+import { LongCell, MAX_CELL, ROW_RULES_SQL, WS, fastField, rejectValueSql, tagCell, untagCell } from "./setbased.js";
 
 export { ensureWarehouseSchema } from "./schema.js";
 export { FileRefused } from "./readers/source.js";
@@ -183,6 +183,7 @@ const BATCH_FILES = Number(process.env.JIUZHU_INGEST_BATCH_FILES ?? 64);
 export async function ingestPaths(dbPath: string, paths: string[], options: IngestOptions = {}): Promise<IngestSummary> {
   const started = performance.now();
   const forcedType = options.type ? assertExtractType(options.type) : undefined;
+  if (options.receivedAt !== undefined) options = { ...options, receivedAt: parseReceivedAt(options.receivedAt) };
   const progress = createProgress(options.progress ?? false);
   // files in the order given, folders expanded; unreadable paths refused in place
   const items: (string | FileResult)[] = [];
@@ -196,7 +197,7 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
   const results: FileResult[] = [];
   const release = await acquireLock(dbPath, {
     timeoutMs: options.lockTimeoutMs,
-    onWait: (pid) => progress.log(`waiting for another ingest (pid ${pid}) to finish…`),
+    onWait: (pid, since) => progress.log(`another ingest (pid ${pid}) holds the warehouse since ${since}; waiting…`),
   });
   let staging: StagingDir | null = null;
   try {
@@ -276,6 +277,27 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
     rowsRejected: sum("rowsRejected"),
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/**
+ * A delivery time given on the command line: a real calendar date (and time),
+ * not in the future. `2026-02-30` is refused, not moved to 2 March.
+ */
+export function parseReceivedAt(value: Date | string): Date {
+  const d = value instanceof Date ? value : null;
+  if (d) {
+    if (Number.isNaN(d.getTime())) throw new Error("invalid --received-at: not a time");
+  } else {
+    const s = String(value).trim();
+    const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
+    if (!m) throw new Error(`invalid --received-at ${JSON.stringify(s)}: expected a time such as 2026-02-05 or 2026-02-05T10:30:00+08:00`);
+    const [y, mo, day, h = "0", mi = "0", se = "0"] = m.slice(1, 7).map((x) => x ?? "0") as string[];
+    if (!validYmd(+y!, +mo!, +day!) || +h > 23 || +mi > 59 || +se > 59) throw new Error(`invalid --received-at ${JSON.stringify(s)}: no such date or time`);
+  }
+  const t = d ?? new Date(String(value).trim());
+  if (Number.isNaN(t.getTime())) throw new Error(`invalid --received-at ${JSON.stringify(String(value))}`);
+  if (t.getTime() > Date.now() + 5 * 60_000) throw new Error(`invalid --received-at ${JSON.stringify(String(value))}: in the future`);
+  return t;
 }
 
 function refusedResult(file: string, reason: string): FileResult {
@@ -897,7 +919,7 @@ class IngestContext {
       const cols = [`'fid': 'INTEGER'`, `'line': 'INTEGER'`, ...fields.map((_, i) => `'${rawCol(i)}': 'VARCHAR'`)].join(", ");
       await this.run(
         `INSERT INTO ${rr} SELECT *, TRUE FROM read_csv([${rawFiles.map(quoteLiteral).join(", ")}], header = false, auto_detect = false,
-           delim = ',', quote = '"', escape = '"', new_line = '\\n', columns = {${cols}})`,
+           delim = ',', quote = '"', escape = '"', new_line = '\\n', max_line_size = 67108864, columns = {${cols}})`,
       );
     }
     parts.push(`SELECT * FROM ${rr}`);
@@ -965,13 +987,22 @@ class IngestContext {
           if (!chunk || chunk.rowCount === 0) break;
           const rows = chunk.getRows() as (string | number | null)[][];
           const decoded = rows.map((r) => r.slice(2).map((c) => untagCell(c as string | null)));
-          if (regionCols.length) await this.regions.prefetch(decoded.flatMap((d) => regionCols.map((i) => d[i])));
+          if (regionCols.length) await this.regions.prefetch(decoded.flatMap((d) => regionCols.map((i) => d[i])).filter((c) => !(c instanceof LongCell)) as Cell[]);
           for (let r = 0; r < rows.length; r++) {
             const fid = Number(rows[r]![0]);
             const line = Number(rows[r]![1]);
             const j = byFid.get(fid)!;
             const d = decoded[r]!;
-            for (let i = 0; i < nf; i++) cells[i] = d[i];
+            const long = d.findIndex((c) => c instanceof LongCell);
+            if (long >= 0) {
+              // no field holds this much: the row is rejected, the file is not refused
+              for (let i = 0; i < nf; i++) {
+                const c = d[i];
+                if (c instanceof LongCell) rejSink.push([fid, line, labelOf(j, i), null, `value too long: ${c.length.toLocaleString("en")} characters (at most ${MAX_CELL.toLocaleString("en")})`, seqNo++]);
+              }
+              continue;
+            }
+            for (let i = 0; i < nf; i++) cells[i] = d[i] as Cell;
             rowWarnings.length = 0;
             const issues = validateCells(contract, cells, out, warnRow);
             if (issues.length > 0) {

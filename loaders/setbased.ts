@@ -25,8 +25,17 @@ export const WS = "[\\t\\n\\x0B\\f\\r \\x{00A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2
  */
 export const TAG = "\u0001";
 
+/** Longest cell taken (characters); a longer one rejects its row, never the file. */
+export const MAX_CELL = 10_000;
+
+/** A cell too long to be any field's value: only its length travels. */
+export class LongCell {
+  constructor(readonly length: number) {}
+}
+
 export function tagCell(cell: unknown): string | null {
   if (cell == null || cell === "") return null;
+  if (typeof cell === "string" && cell.length > MAX_CELL) return `${TAG}L:${cell.length}`;
   if (typeof cell === "string") return cell.charCodeAt(0) === 1 ? `${TAG}s:${cell}` : cell;
   if (typeof cell === "number") return `${TAG}n:${String(cell)}`;
   if (typeof cell === "boolean") return `${TAG}b:${cell}`;
@@ -34,14 +43,17 @@ export function tagCell(cell: unknown): string | null {
   return String(cell);
 }
 
-export function untagCell(s: string | null): string | number | boolean | Date | null {
-  if (s === null || s.charCodeAt(0) !== 1) return s;
+export function untagCell(s: string | null): string | number | boolean | Date | LongCell | null {
+  if (s === null) return s;
+  if (s.charCodeAt(0) !== 1) return s.length > MAX_CELL ? new LongCell(s.length) : s;
   const body = s.slice(3);
   switch (s[1]) {
     case "n":
       return Number(body);
     case "b":
       return body === "true";
+    case "L":
+      return new LongCell(Number(body));
     case "d":
       return new Date(body === "NaN" ? Number.NaN : body);
     default:
@@ -102,7 +114,7 @@ export function fastField(field: FieldDef, c: string, region?: RegionJoin): Fast
   switch (field.kind) {
     case "text":
       // neither end blank as String#trim sees it (nor a control character, nor the tag): integer tests, no regex
-      value = `CASE WHEN ${plainEnd(`ascii(${c})`)} AND NOT (${TRIMMED.map((e) => `ends_with(${c}, chr(${e}))`).join(" OR ")}) THEN ${c} END`;
+      value = `CASE WHEN length(${c}) <= ${MAX_CELL} AND ${plainEnd(`ascii(${c})`)} AND NOT (${TRIMMED.map((e) => `ends_with(${c}, chr(${e}))`).join(" OR ")}) THEN ${c} END`;
       break;
     case "int":
       value = `CASE WHEN regexp_full_match(${num}, '\\d{1,9}') THEN CAST(${num} AS INTEGER) END`;
