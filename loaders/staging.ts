@@ -4,7 +4,7 @@
 // folder goes on every way out of the process we can see (return, throw, exit,
 // SIGINT/SIGTERM); one left by a killed run is removed by the next ingest.
 import { randomBytes } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readdirSync, rmSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { quoteLiteral } from "./db.js";
@@ -63,12 +63,14 @@ export class StagingDir {
   static create(dbPath: string): StagingDir {
     const root = StagingDir.rootOf(dbPath);
     mkdirSync(root, { recursive: true, mode: 0o700 });
+    chmodSync(root, 0o700); // mkdir's mode is not applied to a folder that already existed
     for (const name of safeList(root)) {
       const pid = Number.parseInt(name.split("-")[0]!, 10);
       if (!pidAlive(pid)) rmSync(join(root, name), { recursive: true, force: true });
     }
     const path = join(root, `${process.pid}-${randomBytes(6).toString("hex")}`);
     mkdirSync(path, { mode: 0o700 });
+    chmodSync(path, 0o700);
     live.add(path);
     hookExit();
     return new StagingDir(path);
