@@ -27,7 +27,7 @@ import { EncodingSniffer, openCsv } from "./readers/csv.js";
 import { openXlsx } from "./readers/xlsx.js";
 import { openParquet } from "./readers/parquet.js";
 import { FileRefused, type Format, type Source } from "./readers/source.js";
-import { createProgress, type Progress } from "./progress.js";
+import { createProgress, printable, type Progress } from "./progress.js";
 import { LongCell, MAX_CELL, ROW_RULES_SQL, WS, fastField, rejectValueSql, tagCell, untagCell } from "./setbased.js";
 
 export { ensureWarehouseSchema } from "./schema.js";
@@ -92,6 +92,42 @@ export function listFiles(paths: string[]): string[] {
         walk(join(p, name), false);
       }
     } else if (explicit || EXTENSIONS.has(extname(p).toLowerCase())) out.push(p);
+  };
+  for (const p of paths) walk(p, true);
+  return out;
+}
+
+/**
+ * Files under the given paths, in order, folders walked recursively (sorted):
+ * an entry that cannot be read (a broken link, a link loop, an unreadable
+ * folder) is a refused result of its own; files in folders that are not
+ * extracts by their extension are listed in `skipped`.
+ */
+export function walkPaths(paths: string[], skipped: string[] = []): (string | FileResult)[] {
+  const out: (string | FileResult)[] = [];
+  const cannot = (p: string, error: unknown) => refusedResult(p, `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  const walk = (p: string, explicit: boolean) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (error) {
+      out.push(cannot(p, error));
+      return;
+    }
+    if (st.isDirectory()) {
+      let names: string[];
+      try {
+        names = readdirSync(p).sort();
+      } catch (error) {
+        out.push(cannot(p, error));
+        return;
+      }
+      for (const name of names) {
+        if (name.startsWith(".") || name.startsWith("~$")) continue;
+        walk(join(p, name), false);
+      }
+    } else if (explicit || EXTENSIONS.has(extname(p).toLowerCase())) out.push(p);
+    else if (!/\.(json|md|pdf|docx?)$/i.test(p)) skipped.push(p);
   };
   for (const p of paths) walk(p, true);
   return out;
@@ -185,14 +221,12 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
   const forcedType = options.type ? assertExtractType(options.type) : undefined;
   if (options.receivedAt !== undefined) options = { ...options, receivedAt: parseReceivedAt(options.receivedAt) };
   const progress = createProgress(options.progress ?? false);
-  // files in the order given, folders expanded; unreadable paths refused in place
-  const items: (string | FileResult)[] = [];
-  for (const p of paths) {
-    try {
-      items.push(...listFiles([p]));
-    } catch (error) {
-      items.push(refusedResult(p, `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`));
-    }
+  // files in the order given, folders expanded; an entry that cannot be read is refused in place, the rest still walked
+  const skipped: string[] = [];
+  const items = walkPaths(paths, skipped);
+  if (skipped.length > 0) {
+    const shown = skipped.slice(0, 5).map(printable).join(", ");
+    progress.log(`skipped ${skipped.length} file(s) that are not extracts (.csv, .tsv, .xlsx, .parquet): ${shown}${skipped.length > 5 ? ", …" : ""}`);
   }
   const results: FileResult[] = [];
   const release = await acquireLock(dbPath, {

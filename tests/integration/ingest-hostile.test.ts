@@ -107,6 +107,21 @@ describe("messages for people, no personal data outside the warehouse", () => {
 });
 
 describe("paths, locks and delivery times", () => {
+  it("a folder is walked past entries that cannot be read; each is refused by its own name", async () => {
+    const { db, dir } = await freshWarehouse();
+    const folder = join(dir, "in");
+    mkdirSync(folder);
+    writeCsv(join(folder, "roster_2025-01_150102.csv"), "roster", validRows("roster", 4));
+    (await import("node:fs")).symlinkSync(join(dir, "nowhere.csv"), join(folder, "broken.csv"));
+    writeFileSync(join(folder, "notes.txt"), "not an extract\n");
+    const s = await ingestPaths(db, [folder]);
+    expect(s.files.map((f) => [f.file.replace(folder, "…"), f.status])).toEqual([
+      ["…/broken.csv", "refused"],
+      ["roster_2025-01_150102.csv", "loaded"],
+    ]);
+    expect(s.files[0]!.reason).toBe("cannot read: ENOENT");
+  }, T);
+
   it("--db must be a DuckDB file or a new path", async () => {
     const { dir } = await freshWarehouse();
     const csv = join(dir, "not-a-warehouse.csv");
