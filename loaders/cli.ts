@@ -1,13 +1,12 @@
 // `jiuzhu ingest` and `jiuzhu report loads|rejects`.
+// Top-level imports stay light (commander, the dictionary's names): the
+// implementation loads when a subcommand runs, so `jiuzhu --help` starts at once.
 import { existsSync } from "node:fs";
 import { Option, type Command } from "commander";
-import { DEFAULT_DB } from "./db.js";
 import { EXTRACT_TYPES } from "./contracts/dictionary.js";
-import { ingestPaths } from "./ingest.js";
-import { describeResult } from "./progress.js";
-import { runReport, type ReportFormat } from "./report.js";
+import type { ReportFormat } from "./report.js";
 
-const dbDefault = () => process.env.JIUZHU_DB ?? DEFAULT_DB;
+const dbDefault = () => process.env.JIUZHU_DB ?? "data/warehouse.duckdb";
 
 export function registerIngest(program: Command): void {
   program
@@ -19,18 +18,17 @@ export function registerIngest(program: Command): void {
     .option("--quiet", "no progress output")
     .argument("<paths...>", "files or folders")
     .action(async (paths: string[], opts: { db: string; type?: string; receivedAt?: string; quiet?: boolean }) => {
+      const { ingestPaths } = await import("./ingest.js");
+      const { describeResult, printable } = await import("./progress.js");
       const summary = await ingestPaths(opts.db, paths, { type: opts.type, receivedAt: opts.receivedAt, progress: !opts.quiet });
-      const isTty = process.stderr.isTTY;
-      for (const r of summary.files) {
-        // plain mode already logged every file; a terminal gets refusals after the bar
-        if (isTty && r.status === "refused") process.stderr.write(`${describeResult(r)}\n`);
-        if (!isTty && opts.quiet && r.status === "refused") process.stderr.write(`${describeResult(r)}\n`);
-      }
+      // with progress on, refused files were listed as they came; quiet runs still list them
+      if (opts.quiet) for (const r of summary.files) if (r.status === "refused") process.stderr.write(`${describeResult(r)}\n`);
       const rate = summary.seconds > 0 ? Math.round(summary.rowsRead / summary.seconds).toLocaleString("en") : "0";
+      const hint = summary.rowsRejected > 0 ? `; the rejected rows: jiuzhu report rejects --db ${printable(opts.db)}` : "";
       process.stdout.write(
         `ingest: ${summary.files.length} file(s): ${summary.loaded} loaded, ${summary.unchanged} unchanged, ${summary.refused} refused; ` +
           `rows ${summary.rowsRead} read = ${summary.rowsLoaded} loaded + ${summary.rowsRejected} rejected; ` +
-          `${summary.seconds.toFixed(1)} s (${rate} rows/s)\n`,
+          `${summary.seconds.toFixed(1)} s (${rate} rows/s)${hint}\n`,
       );
       // a refused file makes the command fail (exit 1), after everything else was loaded and reported
       if (summary.refused > 0) throw new Error(`${summary.refused} file(s) refused, nothing of them loaded (reasons above)`);
@@ -47,14 +45,20 @@ export function registerIngest(program: Command): void {
       .option("--file <name>", "only this file name")
       .option("--delivery <id>", "only this delivery", (v) => Number.parseInt(v, 10))
       .option("--limit <n>", "at most n rows", (v) => Number.parseInt(v, 10));
-  type Opts = { db: string; format: ReportFormat; type?: string; county?: string; period?: string; file?: string; delivery?: number; limit?: number; current?: boolean };
+  type Opts = { db: string; format: ReportFormat; type?: string; county?: string; period?: string; file?: string; delivery?: number; limit?: number; current?: boolean; unmasked?: boolean };
   const run = async (what: "loads" | "rejects", opts: Opts) => {
     if (!existsSync(opts.db)) throw new Error(`no warehouse at ${opts.db}: run jiuzhu ingest first`);
     const { db, format, ...filter } = opts;
+    const { runReport } = await import("./report.js");
     process.stdout.write(await runReport(db, what, format, filter));
   };
   common(report.command("loads").description("per delivery: type, county, period, rows read/loaded/rejected, status, warnings"))
     .option("--current", "current deliveries only")
     .action((opts: Opts) => run("loads", opts));
-  common(report.command("rejects").description("per rejected row: file, line, column, value, reason")).action((opts: Opts) => run("rejects", opts));
+  common(report.command("rejects").description("per rejected row: file, line, column, value, reason (ID numbers and names masked)"))
+    .option("--unmasked", "show ID numbers and names as delivered (personal data: handle the output accordingly)")
+    .action((opts: Opts) => {
+      if (opts.unmasked) process.stderr.write("report rejects: ID numbers and names are shown unmasked; this output is personal data\n");
+      return run("rejects", opts);
+    });
 }

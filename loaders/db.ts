@@ -1,7 +1,7 @@
 // The one way to run SQL against the warehouse: an async factory, bound
 // parameters, identifiers quoted by one tested helper.
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
-import { mkdirSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 
 export const DEFAULT_DB = "data/warehouse.duckdb";
@@ -20,6 +20,31 @@ export function quoteLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+/**
+ * `--db` is a DuckDB file, or (when the caller may create one) a path where
+ * nothing is yet; anything else (a CSV, a JSON, a folder) is refused in one line
+ * rather than opened as a throwaway database.
+ */
+export function assertWarehouseFile(path: string, mayCreate: boolean): void {
+  if (!existsSync(path)) {
+    if (mayCreate) return;
+    throw new Error(`no warehouse at ${path}: run jiuzhu ingest first, or give --db the warehouse file`);
+  }
+  const st = statSync(path);
+  if (st.isDirectory()) throw new Error(`${path} is a folder, not a warehouse file: give --db the .duckdb file`);
+  if (st.size === 0) return;
+  const head = new Uint8Array(12);
+  const fd = openSync(path, "r");
+  try {
+    readSync(fd, head, 0, 12, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (String.fromCharCode(...head.subarray(8, 12)) !== "DUCK") {
+    throw new Error(`${path} is not a DuckDB warehouse: give --db the warehouse file, or a path that does not exist yet to create one`);
+  }
+}
+
 export class Warehouse {
   private constructor(
     readonly path: string,
@@ -29,7 +54,10 @@ export class Warehouse {
 
   /** Open (or create) a warehouse file; `:memory:` for tests. */
   static async open(path: string = DEFAULT_DB, options: { readOnly?: boolean } = {}): Promise<Warehouse> {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") {
+      assertWarehouseFile(path, !options.readOnly);
+      if (!options.readOnly) mkdirSync(dirname(path), { recursive: true });
+    }
     const config: Record<string, string> = {};
     if (options.readOnly) config.access_mode = "READ_ONLY";
     const instance = await DuckDBInstance.create(path, config);

@@ -1,7 +1,7 @@
 // A lock file beside the warehouse (`<db>.lock`, created exclusively, holding
 // the pid) so that two ingests serialise: the second waits, and a lock left by
 // a dead process is taken over.
-import { openSync, closeSync, writeSync, readFileSync, unlinkSync, mkdirSync } from "node:fs";
+import { openSync, closeSync, writeSync, readFileSync, unlinkSync, mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 
 export interface LockOptions {
@@ -9,7 +9,7 @@ export interface LockOptions {
   timeoutMs?: number;
   pollMs?: number;
   /** Called once when the lock is held by another live process and we start waiting. */
-  onWait?: (holderPid: number) => void;
+  onWait?: (holderPid: number, since: string) => void;
 }
 
 export function lockPathOf(dbPath: string): string {
@@ -36,6 +36,23 @@ function readHolder(path: string): number | null {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** When the lock was taken (local time), for the waiting message. */
+function since(path: string): string {
+  try {
+    return statSync(path).mtime.toLocaleString("sv-SE");
+  } catch {
+    return "?";
+  }
+}
 
 /** Take the lock (waiting for a live holder); returns the release function. */
 export async function acquireLock(dbPath: string, options: LockOptions = {}): Promise<() => void> {
@@ -67,9 +84,12 @@ export async function acquireLock(dbPath: string, options: LockOptions = {}): Pr
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const holder = readHolder(path);
-    if (holder !== null && !Number.isNaN(holder) && !pidAlive(holder)) {
+    // an empty or garbage lock (no pid in it) older than a moment is nobody's: taken over like a dead one
+    const garbage = holder !== null && Number.isNaN(holder) && ageMs(path) > 2000;
+    if (garbage || (holder !== null && !Number.isNaN(holder) && !pidAlive(holder))) {
       // stale: its process is gone; remove it only if it is still that one's
-      if (readHolder(path) === holder) {
+      const again = readHolder(path);
+      if (again === holder || (garbage && again !== null && Number.isNaN(again))) {
         try {
           unlinkSync(path);
         } catch {
@@ -78,13 +98,13 @@ export async function acquireLock(dbPath: string, options: LockOptions = {}): Pr
       }
       continue;
     }
-    if (holder !== null && waitedFor !== holder) {
+    if (holder !== null && !Number.isNaN(holder) && waitedFor !== holder) {
       waitedFor = holder;
-      options.onWait?.(holder);
+      options.onWait?.(holder, since(path));
     }
     if (Date.now() - start > timeoutMs) {
       throw new Error(
-        `the warehouse ${dbPath} is locked by another ingest (pid ${holder ?? "?"}, ${path}); gave up after ${Math.round(timeoutMs / 1000)} s`,
+        `the warehouse ${dbPath} is locked by another ingest (pid ${holder === null || Number.isNaN(holder) ? "unknown" : holder}, ${path}); gave up after ${Math.round(timeoutMs / 1000)} s`,
       );
     }
     await sleep(pollMs);

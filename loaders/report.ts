@@ -1,5 +1,13 @@
 // `jiuzhu report loads|rejects`: what each delivery brought, and every rejected row.
+// Rejected values of ID-number and name columns (and anything that looks like an
+// ID number) are masked unless asked for unmasked; CSV cells that a spreadsheet
+// would run as a formula are neutralised by the one function every export uses.
+import { neutralise } from "../metrics/export/columns.js";
 import { withWarehouse, type Warehouse } from "./db.js";
+import { isExtractType } from "./contracts/dictionary.js";
+import { maskId, maskName } from "./contracts/mask.js";
+import { mapHeader } from "./detect.js";
+import { extractDef } from "./contracts/dictionary.js";
 
 export type ReportFormat = "table" | "csv" | "json";
 
@@ -11,6 +19,8 @@ export interface ReportFilter {
   delivery?: number;
   /** Current deliveries only (loads). */
   current?: boolean;
+  /** Rejects: show ID numbers and names as they were delivered. */
+  unmasked?: boolean;
   limit?: number;
 }
 
@@ -81,19 +91,39 @@ export async function rejectsReport(wh: Warehouse, filter: ReportFilter = {}): P
   const params: Record<string, string | number> = {};
   const f = { ...filter, current: false };
   const cond = where(f, params, "d");
-  return wh.queryJson<RejectRow & Record<string, unknown>>(
-    `SELECT r.delivery_id, r.file_name, r.line, r.column_name, r.value, r.reason
+  const rows = await wh.queryJson<RejectRow & Record<string, unknown>>(
+    `SELECT r.delivery_id, r.file_name, r.line, r.column_name, r.value, r.reason, d.extract_type
      FROM meta_reject r JOIN meta_delivery d ON d.delivery_id = r.delivery_id
      ${cond}
      ORDER BY r.delivery_id, r.line, r.column_name
      ${filter.limit ? `LIMIT ${Math.floor(filter.limit)}` : ""}`,
     params,
   );
+  return rows.map(({ extract_type, ...r }) => ({
+    ...(r as unknown as RejectRow),
+    value: filter.unmasked ? r.value : maskRejectValue(String(extract_type), r.column_name, r.value),
+  }));
+}
+
+const ID_LIKE = /^\s*\d{6}(?:\d{9}|\d{11}[\dXx])\s*$/;
+
+/** A rejected value as a report shows it: ID numbers and names masked (by the column's field, or by its look). */
+export function maskRejectValue(type: string, column: string | null, value: string | null): string | null {
+  if (value == null) return value;
+  let personal: "id" | "name" | undefined;
+  if (column && isExtractType(type)) {
+    const at = mapHeader(type, [column]).columnOf.findIndex((c) => c === 0);
+    if (at >= 0) personal = extractDef(type).fields[at]!.personal;
+  }
+  if (personal === "name") return maskName(value);
+  if (personal === "id" || ID_LIKE.test(value)) return maskId(value);
+  return value;
 }
 
 function csvField(v: unknown): string {
   if (v == null) return "";
-  const s = Array.isArray(v) ? v.join("; ") : String(v);
+  // numbers are numbers; text (file names, values, reasons) through the one neutralising function
+  const s = typeof v === "number" || typeof v === "bigint" ? String(v) : neutralise(Array.isArray(v) ? v.join("; ") : String(v));
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -16,6 +16,9 @@ export function registerDemo(program: Command): void {
     .action(async (opts: { out: string; province: string; from: string; to: string; scale: string; seed: string; counties?: string }) => {
       const scale = Number(opts.scale);
       const seed = Number(opts.seed);
+      const { createMeter } = await import("../../loaders/progress.js");
+      let meter: ReturnType<typeof createMeter> | null = null;
+      const started = performance.now();
       const summary = await generateDemo({
         out: opts.out,
         province: opts.province,
@@ -24,8 +27,14 @@ export function registerDemo(program: Command): void {
         scale,
         seed,
         ...(opts.counties ? { counties: opts.counties.split(",").map((c) => c.trim()) } : {}),
-        log: (line) => process.stderr.write(`${line}\n`),
+        log: (line) => (meter ? meter.log(line) : process.stderr.write(`${line}\n`)),
+        onCounty: (done, total, files, rows) => {
+          meter ??= createMeter("demo", total);
+          const s = Math.max(0.001, (performance.now() - started) / 1000);
+          meter.update(done, `${done}/${total} counties | ${files} files | ${rows.toLocaleString("en")} rows | ${Math.round(rows / s).toLocaleString("en")} rows/s`);
+        },
       });
+      (meter as { stop(): void } | null)?.stop();
       const rows = Object.entries(summary.rows)
         .map(([type, n]) => `${type} ${n}`)
         .join(", ");

@@ -30,6 +30,8 @@ export interface DemoOptions {
   concurrency?: number;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
+  /** Called after each county is written: counties done of all, files and rows so far (for a progress meter). */
+  onCounty?: (done: number, total: number, files: number, rows: number) => void;
 }
 
 export interface DemoSummary {
@@ -140,7 +142,9 @@ export async function generateDemo(options: DemoOptions): Promise<DemoSummary> {
     ledger.counties.push(countyEntry(county, duplicates));
     // keep only what the province-level figures need
     results.push({ county, result: { ...result, files: [], planted: [], badRows: [], late: [], missing: [], expected: [] } });
-    if ((i + 1) % 10 === 0 || i + 1 === counties.length) log(`demo: ${i + 1}/${counties.length} counties`);
+    if (options.onCounty) {
+      options.onCounty(i + 1, counties.length, ledger.files.length, Object.values(rows).reduce((a: number, b) => a + (b ?? 0), 0));
+    } else if ((i + 1) % 10 === 0 || i + 1 === counties.length) log(`demo: ${i + 1}/${counties.length} counties`);
   }
   for (const plan of duplicates) {
     ledger.planted.push({

@@ -36,6 +36,26 @@ function enumKey(s: string): string {
   return normaliseHeader(toHalfWidth(s));
 }
 
+/** Enum lookup of a field: normalised keys and exact spellings → canonical code. */
+export function enumMap(field: FieldDef): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const v of field.values ?? []) {
+    for (const name of [v.code, v.label, ...(v.aliases ?? [])]) {
+      map.set(enumKey(name), v.code);
+      if (!map.has(name)) map.set(name, v.code); // exact spelling: no normalising on the common path
+    }
+  }
+  return map;
+}
+
+/** Spellings of an enum field taken as they are, with the code the parser gives each. */
+export function enumExactSpellings(field: FieldDef): [string, string][] {
+  const map = enumMap(field);
+  const out: [string, string][] = [];
+  for (const v of field.values ?? []) for (const name of [v.code, v.label, ...(v.aliases ?? [])]) out.push([name, map.get(name)!]);
+  return out;
+}
+
 /** The parser of one field: kind, range, enum values; an empty cell is null (or invalid when required). */
 export function fieldParser(field: FieldDef, ctx: ContractContext): FieldParser {
   const base = kindParser(field, ctx);
@@ -72,13 +92,7 @@ function kindParser(field: FieldDef, ctx: ContractContext): FieldParser {
     case "county":
       return (cell) => parseCounty(cell, ctx.regions);
     case "enum": {
-      const map = new Map<string, string>();
-      for (const v of field.values ?? []) {
-        for (const name of [v.code, v.label, ...(v.aliases ?? [])]) {
-          map.set(enumKey(name), v.code);
-          if (!map.has(name)) map.set(name, v.code); // exact spelling: no normalising on the common path
-        }
-      }
+      const map = enumMap(field);
       const allowed = (field.values ?? []).map((v) => v.label).join("/");
       return (cell) => {
         const s = cellText(cell);

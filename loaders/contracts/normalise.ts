@@ -264,7 +264,8 @@ export function parseDecimal(cell: Cell, min?: number, max?: number): string | n
 const TRUE_WORDS = new Set(["是", "y", "yes", "1", "true", "t", "√", "✓", "✔", "有"]);
 const FALSE_WORDS = new Set(["否", "n", "no", "0", "false", "f", "×", "✗", "✘", "x", "无"]);
 
-const BOOL_EXACT = new Map<string, boolean>([
+/** Exact spellings of yes/no taken without normalising (the set-based fast path uses them too). */
+export const BOOL_EXACT = new Map<string, boolean>([
   ...[...TRUE_WORDS].flatMap((w) => [[w, true], [w.toUpperCase(), true]] as [string, boolean][]),
   ...[...FALSE_WORDS].flatMap((w) => [[w, false], [w.toUpperCase(), false]] as [string, boolean][]),
 ]);

@@ -65,6 +65,13 @@ function hasNonAscii(chunk: Uint8Array): boolean {
   return false;
 }
 
+/** A quoted field opens and the file ends before it closes; `offset` lines after the record's first line. */
+export class UnbalancedQuote extends Error {
+  constructor(readonly offset: number) {
+    super("unbalanced quote");
+  }
+}
+
 /** Splits CSV text into records; keeps an incomplete tail between chunks. */
 export class CsvSplitter {
   private buf = "";
@@ -109,7 +116,13 @@ export class CsvSplitter {
         pos = end + 1;
         continue;
       }
-      const rec = parseQuoted(buf, pos, d, final);
+      let rec;
+      try {
+        rec = parseQuoted(buf, pos, d, final);
+      } catch (error) {
+        if (error instanceof UnbalancedQuote) throw new UnbalancedQuote(line + error.offset);
+        throw error;
+      }
       if (rec === null) break;
       lines.push(line);
       rows.push(rec.cells);
@@ -150,10 +163,8 @@ function parseQuoted(
         const k = buf.indexOf('"', j);
         if (k === -1) {
           if (!final) return null;
-          field += buf.slice(j);
-          newlines += countNewlines(buf, j, len);
-          i = len;
-          break;
+          // the file ends inside a quoted field: its rows cannot be told apart
+          throw new UnbalancedQuote(countNewlines(buf, pos, i));
         }
         field += buf.slice(j, k);
         newlines += countNewlines(buf, j, k);
@@ -215,6 +226,19 @@ export async function openCsv(path: string, displayName: string): Promise<Source
   let bytes = 0;
 
   const pull = async (): Promise<boolean> => {
+    try {
+      return await pullRaw();
+    } catch (error) {
+      if (error instanceof UnbalancedQuote) {
+        throw new FileRefused(
+          displayName,
+          `unbalanced quote: the quoted field that opens on line ${error.offset} never closes, so the lines after it cannot be told apart into rows; close or remove the quote`,
+        );
+      }
+      throw error;
+    }
+  };
+  const pullRaw = async (): Promise<boolean> => {
     if (done) return false;
     const next = await iterator.next();
     if (next.done) {
@@ -262,6 +286,7 @@ export async function openCsv(path: string, displayName: string): Promise<Source
     get encoding() {
       return sniffer.encoding;
     },
+    delimiter: splitter.delimiter ?? ",",
     header,
     headerLine,
     batches,

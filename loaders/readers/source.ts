@@ -16,6 +16,8 @@ export interface Source {
   readonly encoding: string | null;
   header: string[];
   headerLine: number;
+  /** Field delimiter (CSV only). */
+  delimiter?: string;
   /** Sheet the rows come from (XLSX only). */
   sheet?: string;
   batches(): AsyncGenerator<RowBatch>;

@@ -1,0 +1,154 @@
+// Hostile input (issue 16): a corpus of small malformed files, each kind with
+// assertions on what is kept and on the messages people read.
+import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ingestPaths, parseReceivedAt } from "../../loaders/ingest.js";
+import { acquireLock, lockPathOf } from "../../loaders/lock.js";
+import { describeResult } from "../../loaders/progress.js";
+import { formatRejects, maskRejectValue, rejectsReport } from "../../loaders/report.js";
+import { StagingDir } from "../../loaders/staging.js";
+import { Warehouse, withWarehouse } from "../../loaders/db.js";
+import { validRows, writeCsv, writeParquet } from "../fixtures/extracts/make.js";
+import { count, freshWarehouse, q, templateWarehouse } from "../fixtures/extracts/warehouse.js";
+
+beforeAll(async () => {
+  await templateWarehouse();
+}, 60_000);
+
+const T = 60_000;
+/** Words no message for people may contain. */
+const INTERNAL = /TypeError|is not iterable|CSV Error|Binder Error|Conversion Error|jiuzhu-stage|\.jiuzhu-staging|NaN|undefined|\bnull\b/;
+
+describe("nothing lost", () => {
+  it("a quote that never closes refuses the file, naming the line it opens on", async () => {
+    const { db, dir } = await freshWarehouse();
+    const rows = validRows("roster", 30).map((r) => ({ ...r, monthly_benefit: "1079.00", per_capita_income: "320.50" }));
+    const file = writeCsv(join(dir, "roster_2025-01_150102.csv"), "roster", rows);
+    const lines = (await import("node:fs")).readFileSync(file, "utf8").split("\n");
+    expect(lines.join("\n")).not.toContain('"');
+    lines[5] = lines[5]!.replace(",", ',"'); // an opening quote on line 6 that never closes
+    writeFileSync(file, lines.join("\n"));
+    const s = await ingestPaths(db, [file]);
+    expect(s.files[0]!.status).toBe("refused");
+    expect(s.files[0]!.reason).toMatch(/^unbalanced quote: the quoted field that opens on line 6 never closes/);
+    expect(s.files[0]!.reason).not.toMatch(INTERNAL);
+    expect(await count(db, "SELECT count(*) AS n FROM stg_roster")).toBe(0);
+  }, T);
+
+  it("a row-level fault rejects that row, never the file: unknown province prefixes, a 1 MB cell", async () => {
+    const { db, dir } = await freshWarehouse();
+    const rows = validRows("roster", 10);
+    rows[2]!.region_code = "990102001001";
+    rows[4]!.region_code = "000102001001";
+    rows[6]!.person_name = "张".repeat(1_000_000);
+    const file = writeCsv(join(dir, "roster_2025-01_150102.csv"), "roster", rows);
+    const s = await ingestPaths(db, [file]);
+    const f = s.files[0]!;
+    expect(f.status).toBe("loaded");
+    expect(f.rowsRead).toBe(f.rowsLoaded + f.rowsRejected);
+    const rej = await q<{ line: number; column_name: string; value: string | null; reason: string }>(db, "SELECT line, column_name, value, reason FROM meta_reject ORDER BY line, reason");
+    expect(rej.find((r) => r.line === 4)).toMatchObject({ column_name: "区划代码", value: "990102001001", reason: "division code not in the region table: 990102001001" });
+    expect(rej.find((r) => r.line === 6)).toMatchObject({ column_name: "区划代码", reason: "division code not in the region table: 000102001001" });
+    expect(rej.find((r) => r.line === 8)).toMatchObject({ column_name: "姓名", value: null, reason: "value too long: 1,000,000 characters (at most 10,000)" });
+    for (const r of rej) expect(r.reason).not.toMatch(INTERNAL);
+    // every other row loaded (households of the rejected rows go with them)
+    expect(f.rowsLoaded).toBeGreaterThanOrEqual(10 - 3 - 3);
+  }, T);
+
+  it("a Parquet file named like a glob reads itself only", async () => {
+    const { db, dir } = await freshWarehouse();
+    // the glob-named file first: the fixture writer itself reads through DuckDB
+    const star = await writeParquet(join(dir, "applications_2025-01_150102*.parquet"), "applications", validRows("applications", 3));
+    await writeParquet(join(dir, "applications_2025-01_150102.parquet"), "applications", validRows("applications", 4));
+    await writeParquet(join(dir, "applications_2025-01_150102_b.parquet"), "applications", validRows("applications", 5));
+    const s = await ingestPaths(db, [star]);
+    expect(s.files[0]).toMatchObject({ status: "loaded", rowsRead: 3, rowsLoaded: 3 });
+  }, T);
+});
+
+describe("messages for people, no personal data outside the warehouse", () => {
+  it("report rejects masks ID numbers and names unless unmasked; its CSV neutralises formulas", async () => {
+    const { db, dir } = await freshWarehouse();
+    const rows = validRows("roster", 4);
+    rows[0]!.person_id = "150102198609023718"; // check digit wrong
+    rows[1]!.relation = "=1+1";
+    const file = writeCsv(join(dir, "roster_2025-01_150102.csv"), "roster", rows);
+    await ingestPaths(db, [file]);
+    const masked = await withWarehouse(db, (wh) => rejectsReport(wh), { readOnly: true });
+    const id = masked.find((r) => r.column_name === "身份证号")!;
+    expect(id.value).toBe("150102********3718");
+    for (const format of ["table", "csv", "json"] as const) expect(formatRejects(masked, format)).not.toContain("150102198609023718");
+    const unmasked = await withWarehouse(db, (wh) => rejectsReport(wh, { unmasked: true }), { readOnly: true });
+    expect(unmasked.find((r) => r.column_name === "身份证号")!.value).toBe("150102198609023718");
+    const csv = formatRejects(masked, "csv");
+    expect(csv).toContain(",'=1+1,");
+    expect(maskRejectValue("roster", "姓名", "李四光")).toBe("李**");
+    expect(maskRejectValue("payments", "备注", "15010219860902371X")).toBe("150102********371X");
+  }, T);
+
+  it("a file name with a newline cannot forge a line of the log", () => {
+    const line = describeResult({ file: "a.csv\nb.csv: refused: forged", status: "refused", reason: "empty file", rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, warnings: [], superseded: [], seconds: 0 });
+    expect(line.split("\n")).toHaveLength(1);
+    expect(line).toBe("a.csv\\nb.csv: refused: forged: refused: empty file");
+  });
+
+  it("staging files live in a private folder beside the warehouse and are gone afterwards; a dead run's are removed", async () => {
+    const { db, dir } = await freshWarehouse();
+    const root = StagingDir.rootOf(db);
+    mkdirSync(join(root, "999999999-dead"), { recursive: true });
+    writeFileSync(join(root, "999999999-dead", "1.csv"), "150102198609023719\n");
+    const file = writeCsv(join(dir, "roster_2025-01_150102.csv"), "roster", validRows("roster", 4), "gb18030");
+    const s = await ingestPaths(db, [file]);
+    expect(s.loaded).toBe(1);
+    expect(readdirSync(root).filter((n) => n.startsWith(`${process.pid}-`) || n.startsWith("999999999-"))).toEqual([]);
+    expect(statSync(root).mode & 0o077).toBe(0);
+  }, T);
+});
+
+describe("paths, locks and delivery times", () => {
+  it("a folder is walked past entries that cannot be read; each is refused by its own name", async () => {
+    const { db, dir } = await freshWarehouse();
+    const folder = join(dir, "in");
+    mkdirSync(folder);
+    writeCsv(join(folder, "roster_2025-01_150102.csv"), "roster", validRows("roster", 4));
+    (await import("node:fs")).symlinkSync(join(dir, "nowhere.csv"), join(folder, "broken.csv"));
+    writeFileSync(join(folder, "notes.txt"), "not an extract\n");
+    const s = await ingestPaths(db, [folder]);
+    expect(s.files.map((f) => [f.file.replace(folder, "…"), f.status])).toEqual([
+      ["…/broken.csv", "refused"],
+      ["roster_2025-01_150102.csv", "loaded"],
+    ]);
+    expect(s.files[0]!.reason).toBe("cannot read: ENOENT");
+  }, T);
+
+  it("--db must be a DuckDB file or a new path", async () => {
+    const { dir } = await freshWarehouse();
+    const csv = join(dir, "not-a-warehouse.csv");
+    writeFileSync(csv, "a,b\n1,2\n");
+    await expect(ingestPaths(csv, [])).rejects.toThrow(/is not a DuckDB warehouse: give --db the warehouse file, or a path that does not exist yet/);
+    await expect(Warehouse.open(join(dir, "missing.duckdb"), { readOnly: true })).rejects.toThrow(/^no warehouse at .*missing\.duckdb: run jiuzhu ingest first/);
+  }, T);
+
+  it("an empty or garbage lock is taken over at once; a live holder is waited for by pid", async () => {
+    const { db, dir } = await freshWarehouse();
+    const file = writeCsv(join(dir, "roster_2025-01_150102.csv"), "roster", validRows("roster", 4));
+    writeFileSync(lockPathOf(db), "garbage\n");
+    const old = new Date(Date.now() - 60_000);
+    (await import("node:fs")).utimesSync(lockPathOf(db), old, old);
+    const s = await ingestPaths(db, [file], { lockTimeoutMs: 5000 });
+    expect(s.loaded).toBe(1);
+    const release = await acquireLock(db);
+    await expect(ingestPaths(db, [file], { lockTimeoutMs: 300 })).rejects.toThrow(new RegExp(`pid ${process.pid}`));
+    release();
+  }, T);
+
+  it("--received-at is a real time, not in the future", () => {
+    expect(() => parseReceivedAt("2026-02-30")).toThrow(/no such date/);
+    expect(() => parseReceivedAt("2150-01-01")).toThrow(/in the future/);
+    expect(() => parseReceivedAt("2999-01-01")).toThrow(/no such date/);
+    expect(() => parseReceivedAt("25:61")).toThrow(/expected a time/);
+    expect(() => parseReceivedAt("2026-01-05 25:61")).toThrow(/no such date or time/);
+    expect(parseReceivedAt("2025-02-05T10:00:00+08:00").toISOString()).toBe("2025-02-05T02:00:00.000Z");
+  });
+});
