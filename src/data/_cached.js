@@ -40,16 +40,20 @@ function* walk(dir) {
   }
 }
 
-/** The bytes of `relative` (e.g. "region/150102.json") from the batch, computing the batch once. */
-export function batchFile(relative) {
-  const dir = join(tmpdir(), "jiuzhu-site", cacheKey());
+/**
+ * The bytes of `relative` from the output folder of a batch script (run once per cache key
+ * by the first loader that needs it; the others wait for the folder). `name` names the
+ * cache folder, `script` is the batch (`tsx script OUT_DIR`).
+ */
+export function batchOutput(name, script, relative) {
+  const dir = join(tmpdir(), name, cacheKey());
   if (!existsSync(dir)) {
     const work = `${dir}.${process.pid}`;
     const tsx = createRequire(import.meta.url).resolve("tsx/cli");
-    const run = spawnSync(process.execPath, [tsx, join(here, "_batch.ts"), work], {stdio: ["ignore", "inherit", "inherit"]});
+    const run = spawnSync(process.execPath, [tsx, script, work], {stdio: ["ignore", "inherit", "inherit"], env: {...process.env, JIUZHU_DB: db}});
     if (run.status !== 0) {
       rmSync(work, {recursive: true, force: true});
-      throw new Error(`site batch failed (exit ${run.status})`);
+      throw new Error(`${name} batch failed (exit ${run.status})`);
     }
     try {
       renameSync(work, dir);
@@ -58,8 +62,13 @@ export function batchFile(relative) {
     }
   }
   const file = join(dir, relative);
-  if (!existsSync(file)) throw new Error(`no ${relative} in the site batch (not in the warehouse)`);
+  if (!existsSync(file)) throw new Error(`no ${relative} in the ${name} batch (not in the warehouse)`);
   return readFileSync(file);
+}
+
+/** The bytes of `relative` (e.g. "region/150102.json") from the site batch (_batch.ts). */
+export function batchFile(relative) {
+  return batchOutput("jiuzhu-site", join(here, "_batch.ts"), relative);
 }
 
 /** Write the batch file to stdout (the loader's output). */
