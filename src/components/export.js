@@ -2,11 +2,13 @@
 // injection neutralised) and XLSX (a small Office Open XML writer: styled header,
 // number formats, frozen header row, totals, several sheets) — no CDN, no big library.
 import {html} from "htl";
+// The project's one formula neutraliser and ZIP writer (metrics/export/, linked into the site).
+import {neutralise as neutraliseText} from "../_metrics/allocation/columns.js";
+import {zipStore} from "../_metrics/allocation/xlsx.js";
 
 /** A cell that a spreadsheet would run as a formula gets a leading apostrophe. */
 export function neutralise(value) {
-  if (typeof value !== "string") return value;
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return typeof value === "string" ? neutraliseText(value) : value;
 }
 
 function csvField(v) {
@@ -106,77 +108,6 @@ export function xlsxBlob(sheets) {
     ...sheets.map((s, i) => [`xl/worksheets/sheet${i + 1}.xml`, sheetXml(s)])
   ];
   return new Blob([zipStore(files)], {type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"});
-}
-
-// ---- a STORE-only zip ----
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(bytes) {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-export function zipStore(files) {
-  const enc = new TextEncoder();
-  const parts = [];
-  const central = [];
-  let offset = 0;
-  const DOS_TIME = 0;
-  const DOS_DATE = (2026 - 1980) << 9 | 1 << 5 | 1;
-  for (const [name, content] of files) {
-    const nameBytes = enc.encode(name);
-    const data = typeof content === "string" ? enc.encode(content) : content;
-    const crc = crc32(data);
-    const local = new DataView(new ArrayBuffer(30));
-    local.setUint32(0, 0x04034b50, true);
-    local.setUint16(4, 20, true);
-    local.setUint16(6, 0x0800, true);
-    local.setUint16(8, 0, true);
-    local.setUint16(10, DOS_TIME, true);
-    local.setUint16(12, DOS_DATE, true);
-    local.setUint32(14, crc, true);
-    local.setUint32(18, data.length, true);
-    local.setUint32(22, data.length, true);
-    local.setUint16(26, nameBytes.length, true);
-    local.setUint16(28, 0, true);
-    parts.push(new Uint8Array(local.buffer), nameBytes, data);
-    const cd = new DataView(new ArrayBuffer(46));
-    cd.setUint32(0, 0x02014b50, true);
-    cd.setUint16(4, 20, true);
-    cd.setUint16(6, 20, true);
-    cd.setUint16(8, 0x0800, true);
-    cd.setUint16(10, 0, true);
-    cd.setUint16(12, DOS_TIME, true);
-    cd.setUint16(14, DOS_DATE, true);
-    cd.setUint32(16, crc, true);
-    cd.setUint32(20, data.length, true);
-    cd.setUint32(24, data.length, true);
-    cd.setUint16(28, nameBytes.length, true);
-    cd.setUint32(42, offset, true);
-    central.push(new Uint8Array(cd.buffer), nameBytes);
-    offset += 30 + nameBytes.length + data.length;
-  }
-  const cdSize = central.reduce((s, p) => s + p.length, 0);
-  const end = new DataView(new ArrayBuffer(22));
-  end.setUint32(0, 0x06054b50, true);
-  end.setUint16(8, files.length, true);
-  end.setUint16(10, files.length, true);
-  end.setUint32(12, cdSize, true);
-  end.setUint32(16, offset, true);
-  const all = [...parts, ...central, new Uint8Array(end.buffer)];
-  const out = new Uint8Array(all.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of all) out.set(p, at), (at += p.length);
-  return out;
 }
 
 /** Save a Blob under a file name. */
