@@ -131,7 +131,8 @@ async function windowVersions(wh: Warehouse, sources: Sources, calendarPrint: st
     FROM tmp_wm w LEFT JOIN wh USING (win) GROUP BY w.win`);
   const regions = await wh.query<{ h: string }>("SELECT coalesce(string_agg(county_code, ',' ORDER BY county_code), '') AS h FROM tmp_region");
   const firsts = await wh.query<{ h: string }>(
-    "SELECT coalesce(string_agg(province_code || ':' || extract_type || ':' || first_month, ',' ORDER BY ALL), '') AS h FROM tmp_first",
+    // explicit keys: ORDER BY ALL inside an aggregate does not order it (the hash changed from run to run)
+    "SELECT coalesce(string_agg(province_code || ':' || extract_type || ':' || first_month, ',' ORDER BY province_code, extract_type, first_month), '') AS h FROM tmp_first",
   );
   // Which counties a ledger delivery covers at each window's last month (a later delivery can
   // turn a gap into a figure without adding a row of that window's months).
