@@ -169,8 +169,9 @@ describe("jiuzhu report bulletin", () => {
 
   it("refuses an unknown window, a missing warehouse and an unknown format, in one line", async () => {
     const a = await runCli("report", "bulletin", "--window", "2024-Q2", "--out", join(dir, "x.docx"), "--db", db);
-    expect(a.code).toBe(1);
-    expect(a.err).toMatch(/window 2024-Q2 is not in the marts/);
+    // a mistake on the command line (issue 15): exit 2, naming the nearest windows with figures
+    expect(a.code).toBe(2);
+    expect(a.err).toMatch(/no figures for the window 2024-Q2; nearest: \d{4}-Q\d/);
     const b = await runCli("report", "bulletin", "--window", "2026-Q2", "--out", join(dir, "x.docx"), "--db", join(dir, "nope.duckdb"));
     expect(b.err).toMatch(/does not exist/);
     const c = await runCli("report", "bulletin", "--window", "2026-Q2", "--out", join(dir, "x.pdf"), "--db", db);
