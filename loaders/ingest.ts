@@ -11,11 +11,11 @@
 // roster households in SQL → reject rows. Files are committed in batches: each
 // file's rows, rejects and lineage row land in the same transaction.
 import { createHash } from "node:crypto";
-import { createReadStream, readdirSync, statSync, symlinkSync, writeSync, openSync, closeSync } from "node:fs";
+import { createReadStream, readdirSync, statSync, symlinkSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { Warehouse, quoteIdent, quoteLiteral } from "./db.js";
-import { extractDef, type ExtractDef, type ExtractType } from "./contracts/dictionary.js";
+import { extractDef, type ExtractDef, type ExtractType, type FieldDef } from "./contracts/dictionary.js";
 import { sqlTypeOf } from "./contracts/sql.js";
 import { compileContract, validateCells, HOUSEHOLD_FIELDS, type CompiledContract } from "./contracts/contracts.js";
 import { cellText, toHalfWidth, validYmd, type Canonical, type Cell, type RegionLookup } from "./contracts/normalise.js";
@@ -23,12 +23,14 @@ import { assertExtractType, mapHeader, parseFileName, sheetNamesExtract, typeFro
 import { acquireLock } from "./lock.js";
 import { ensureWarehouseSchema, stagingTable } from "./schema.js";
 import { CsvSink, StagingDir } from "./staging.js";
-import { EncodingSniffer, openCsv } from "./readers/csv.js";
+import { openCsv } from "./readers/csv.js";
+import { ByteScan, GroupFile, LineNumberer, hashAndScanCsv, peekCsvHeader } from "./readers/csvscan.js";
 import { openXlsx } from "./readers/xlsx.js";
 import { openParquet } from "./readers/parquet.js";
 import { FileRefused, type Format, type Source } from "./readers/source.js";
 import { createProgress, printable, type Progress } from "./progress.js";
 import { LongCell, MAX_CELL, ROW_RULES_SQL, WS, fastField, rejectValueSql, tagCell, untagCell } from "./setbased.js";
+import { RAW_COLUMN } from "./schema.js";
 
 export { ensureWarehouseSchema } from "./schema.js";
 export { FileRefused } from "./readers/source.js";
@@ -242,6 +244,7 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
       await ensureWarehouseSchema(wh);
       // checkpoint once at the end rather than every 16 MB of WAL (each commit stays durable in the WAL)
       if (process.env.JIUZHU_CHECKPOINT_EVERY !== "default") await wh.run("SET checkpoint_threshold = '1GB'");
+      if (process.env.JIUZHU_PIO) await wh.run("SET preserve_insertion_order = false");
       await wh.run(`SET temp_directory = ${quoteLiteral(join(staging.path, "duckdb"))}`);
       regions = await RegionCodes.load(wh);
       const ctx = new IngestContext(wh, regions, progress, staging);
@@ -260,15 +263,30 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
       const slots: (FileResult | null)[] = items.map(() => null);
       let batch: { job: FileJob; at: number }[] = [];
       let batchRows = 0;
+      // DuckDB loads one batch while JavaScript reads the files of the next
+      let inflight: Promise<void> | null = null;
+      let failure: unknown = null;
+      const settle = async () => {
+        if (inflight) await inflight;
+        inflight = null;
+        if (failure !== null) throw failure;
+      };
       const flush = async () => {
         if (batch.length === 0) return;
-        const done = await ctx.loadBatch(batch.map((x) => x.job));
-        done.forEach((r, i) => {
-          slots[batch[i]!.at] = r;
-          progress.fileDone(r, sizes[batch[i]!.at]);
-        });
+        await settle();
+        const mine = batch;
         batch = [];
         batchRows = 0;
+        inflight = ctx.loadBatch(mine.map((x) => x.job)).then(
+          (done) =>
+            done.forEach((r, i) => {
+              slots[mine[i]!.at] = r;
+              progress.fileDone(r, sizes[mine[i]!.at]);
+            }),
+          (error: unknown) => {
+            failure = error;
+          },
+        );
       };
       for (const [at, item] of items.entries()) {
         if (typeof item !== "string") {
@@ -289,6 +307,7 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
         }
       }
       await flush();
+      await settle();
       results.push(...slots.filter((r): r is FileResult => r !== null));
       if (results.some((r) => r.status === "loaded")) await wh.run("CHECKPOINT");
     } finally {
@@ -338,129 +357,53 @@ function refusedResult(file: string, reason: string): FileResult {
   return { file, status: "refused", reason, rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, warnings: [], superseded: [], seconds: 0 };
 }
 
-/** What a scan of a CSV's bytes found: whether DuckDB may read it as it is, and how many lines it has. */
-interface CsvScan {
-  encoding: string;
-  /** UTF-8 text of the file: the file itself, or its decoded copy in the staging folder. */
-  textPath: string;
-  /** Plain enough for DuckDB to read with quoting off, line = row number + 1. */
-  direct: boolean;
-  /** Physical lines after the header line. */
-  dataLines: number;
-  crlf: boolean;
-}
-
-/** Counts what decides whether DuckDB can read a UTF-8 text byte for byte like the CSV splitter. */
-class ByteScan {
-  newlines = 0;
-  crlfs = 0;
-  crs = 0;
-  quotes = false;
-  nul = false;
-  emptyLine = false;
-  firstLineCrlf: boolean | null = null;
-  private last = -1;
-  private beforeLast = -1;
-  private total = 0;
-
-  push(b: Uint8Array): void {
-    if (b.length === 0) return;
-    const buf = Buffer.from(b.buffer, b.byteOffset, b.length);
-    if (!this.quotes && buf.indexOf(0x22) !== -1) this.quotes = true;
-    if (!this.nul && buf.indexOf(0) !== -1) this.nul = true;
-    for (let i = buf.indexOf(13); i !== -1; i = buf.indexOf(13, i + 1)) this.crs++;
-    if (this.total === 0 && (buf[0] === 10 || buf[0] === 13)) this.emptyLine = true;
-    for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) {
-      this.newlines++;
-      const p1 = i >= 1 ? buf[i - 1]! : this.last;
-      const p2 = i >= 2 ? buf[i - 2]! : i === 1 ? this.last : this.beforeLast;
-      if (p1 === 13) this.crlfs++;
-      if (this.firstLineCrlf === null) this.firstLineCrlf = p1 === 13;
-      if (p1 === 10 || (p1 === 13 && p2 === 10)) this.emptyLine = true;
-    }
-    this.beforeLast = buf.length >= 2 ? buf[buf.length - 2]! : this.last;
-    this.last = buf[buf.length - 1]!;
-    this.total += buf.length;
-  }
-
-  /** Physical lines (a last line without a newline counts). */
-  lines(): number {
-    return this.newlines + (this.total > 0 && this.last !== 10 ? 1 : 0);
-  }
-
-  plain(): boolean {
-    const crlf = this.firstLineCrlf === true;
-    // line ends all alike, no stray CR, no quotes, no NUL, no empty line
-    return !this.quotes && !this.nul && !this.emptyLine && this.crs === this.crlfs && (crlf ? this.crlfs === this.newlines : this.crlfs === 0) && this.last !== 13;
-  }
-}
-
-const isUtf8 = (e: string | null) => e === "utf-8" || e === "utf-8-bom";
-
 /**
- * One pass over a CSV's bytes: its sha256, its encoding and, when it is
- * UTF-8, what decides whether DuckDB can read it as it is. A non-UTF-8 file is
- * scanned again when it is decoded (only when its content is new).
+ * A file that is not UTF-8 decoded by streaming (TextDecoderStream) into its
+ * header layout's group file, its text scanned on the way; taken back out of
+ * the group file when the text is not plain (quotes, mixed line ends…).
  */
-async function hashAndScanCsv(path: string, name: string): Promise<{ hash: string; encoding: string; scan: ByteScan | null; refusal?: unknown }> {
-  const hash = createHash("sha256");
-  const sniffer = new EncodingSniffer(name);
-  let scan: ByteScan | null = new ByteScan();
-  let refusal: unknown = null;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    const bytes = chunk as Uint8Array;
-    hash.update(bytes);
-    if (refusal !== null) continue;
-    try {
-      if (scan || sniffer.encoding === null) sniffer.decode(bytes);
-    } catch (error) {
-      refusal = error;
-      continue;
-    }
-    if (scan && !isUtf8(sniffer.encoding)) scan = null;
-    scan?.push(bytes);
-  }
-  if (refusal === null && scan) {
-    try {
-      sniffer.decode(new Uint8Array(0), true);
-    } catch (error) {
-      refusal = error;
-    }
-  }
-  // an invalid file is refused, but only once its hash says it is not already loaded
-  if (refusal !== null) return { hash: hash.digest("hex"), encoding: "refused", scan: null, refusal };
-  return { hash: hash.digest("hex"), encoding: sniffer.encoding ?? "utf-8", scan };
-}
-
-async function scanCsv(path: string, pre: { encoding: string; scan: ByteScan | null }, staging: StagingDir): Promise<CsvScan> {
-  if (!pre.scan) return scanDecoded(path, pre.encoding, staging);
-  const scan = pre.scan;
-  return { encoding: pre.encoding, textPath: path, direct: scan.plain(), dataLines: Math.max(0, scan.lines() - 1), crlf: scan.firstLineCrlf === true };
-}
-
-/** A non-UTF-8 file decoded by streaming (TextDecoderStream) into a UTF-8 copy in the staging folder, and that copy scanned. */
-async function scanDecoded(path: string, encoding: string, staging: StagingDir): Promise<CsvScan> {
+async function decodeIntoGroup(path: string, encoding: string, group: GroupFile, fileId: number): Promise<{ plain: boolean; dataLines: number }> {
   const scan = new ByteScan();
-  const outPath = staging.file("csv");
-  const out = openSync(outPath, "wx", 0o600);
+  const numberer = new LineNumberer(fileId, group.delimiter);
   const encoder = new TextEncoder();
-  try {
-    const decoder = new TextDecoderStream(encoding);
-    const writer = decoder.writable.getWriter();
-    const pump = (async () => {
-      for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) await writer.write(chunk as Uint8Array<ArrayBuffer>);
-      await writer.close();
-    })();
-    for await (const text of decoder.readable as unknown as AsyncIterable<string>) {
-      const bytes = encoder.encode(text);
-      scan.push(bytes);
-      writeSync(out, bytes);
-    }
-    await pump;
-  } finally {
-    closeSync(out);
+  const at = group.size;
+  const decoder = new TextDecoderStream(encoding);
+  const writer = decoder.writable.getWriter();
+  const pump = (async () => {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) await writer.write(chunk as Uint8Array<ArrayBuffer>);
+    await writer.close();
+  })();
+  for await (const text of decoder.readable as unknown as AsyncIterable<string>) {
+    const bytes = encoder.encode(text);
+    scan.push(bytes);
+    group.write(numberer.transform(bytes));
   }
-  return { encoding, textPath: outPath, direct: scan.plain(), dataLines: Math.max(0, scan.lines() - 1), crlf: scan.firstLineCrlf === true };
+  await pump;
+  group.write(numberer.finish());
+  const dataLines = Math.max(0, scan.lines() - 1);
+  if (!scan.plain() || numberer.lines !== dataLines) {
+    group.truncate(at);
+    return { plain: false, dataLines };
+  }
+  group.files.set(fileId, dataLines);
+  return { plain: true, dataLines };
+}
+
+/** A CSV whose header is all JavaScript reads of it: DuckDB reads the rest. */
+function headerOnly(header: string[], delimiter: string, encoding: string): Source {
+  return {
+    format: "csv",
+    encoding,
+    header,
+    headerLine: 1,
+    delimiter,
+    // eslint-disable-next-line require-yield
+    async *batches() {
+      throw new Error("internal: rows of a plain CSV are read by DuckDB");
+    },
+    bytesRead: () => 0,
+    close: () => undefined,
+  };
 }
 
 // Test hooks for "killed half-way": die while reading rows, or with every row staged but not committed.
@@ -545,7 +488,7 @@ class FileJob {
     readonly receivedAt: Date,
     /** Raw rows written by the reader (fid, line, f0…), or null when DuckDB reads `direct`. */
     readonly rawFile: string | null,
-    readonly direct: { textPath: string; delimiter: string; crlf: boolean; dataLines: number } | null,
+    readonly direct: { group: GroupFile; dataLines: number } | null,
     /** Rows the reader skipped as empty (all cells blank). */
     readonly emptyLines: number,
     readonly rowsSeen: number,
@@ -557,16 +500,6 @@ class FileJob {
 /** Column names of the raw table: `f<i>` holds field i's cell as text (tagged for typed formats). */
 const rawCol = (i: number) => `f${i}`;
 
-/** What the batch's checks found for one file. */
-interface FileOutcome {
-  rowsRead: number;
-  rowsLoaded: number;
-  rowsRejected: number;
-  county: string | null;
-  period: string | null;
-  multiCountyKey: string | null;
-}
-
 class IngestContext {
   private readonly contracts = new Map<ExtractType, CompiledContract>();
   /** Content hashes of files prepared but not yet committed (a copy in the same ingest is unchanged too). */
@@ -577,6 +510,8 @@ class IngestContext {
   private fid = 0;
   private bseq = 0;
   private readonly provinces = new Set<string>();
+  /** Group files of the batch being read, by type and header layout. */
+  private groups = new Map<string, GroupFile>();
 
   constructor(
     private readonly wh: Warehouse,
@@ -595,6 +530,19 @@ class IngestContext {
     }
     await this.wh.run("CREATE OR REPLACE TEMP TABLE rc_counties AS SELECT code FROM dim_region WHERE level = 'county'");
     await this.wh.run("CREATE OR REPLACE TEMP TABLE rc_codes (code VARCHAR)");
+  }
+
+  private groupFor(type: ExtractType, header: string[], delimiter: string): GroupFile {
+    const key = JSON.stringify([type, header, delimiter]);
+    let g = this.groups.get(key);
+    if (!g) this.groups.set(key, (g = new GroupFile(this.staging.file("csv"), header, delimiter)));
+    return g;
+  }
+
+  /** Close the group files the given jobs were written to (their batch reads them now). */
+  private closeGroups(jobs: FileJob[]): void {
+    for (const j of jobs) j.direct?.group.close();
+    for (const [key, g] of this.groups) if (jobs.some((j) => j.direct?.group === g)) this.groups.delete(key);
   }
 
   private contract(type: ExtractType): CompiledContract {
@@ -643,7 +591,7 @@ class IngestContext {
     if (!format) throw new FileRefused(name, `unknown format ${ext || "(no extension)"}: expected .csv, .xlsx or .parquet`);
 
     const tHash = performance.now();
-    const pre = format === "csv" ? await hashAndScanCsv(path, name) : null;
+    const pre = format === "csv" ? hashAndScanCsv(path, name) : null;
     const hash = pre ? pre.hash : await hashFile(path);
     const hashSeconds = (performance.now() - tHash) / 1000;
     const twin = this.pending.find(hash, name);
@@ -672,7 +620,12 @@ class IngestContext {
     const typeHint = forcedType ?? typeFromFileName(name);
     // Parquet is read through a link of a plain name, so no character of the file's name is a glob
     let source: Source;
-    if (format === "csv") source = await openCsv(path, name);
+    // a plain UTF-8 CSV: only its header is read here
+    const plainUtf8 = format === "csv" && pre!.scan !== null && pre!.scan.plain();
+    if (plainUtf8) {
+      const h = peekCsvHeader(path, name);
+      source = headerOnly(h.header, h.delimiter, pre!.encoding);
+    } else if (format === "csv") source = await openCsv(path, name);
     else if (format === "xlsx") source = await openXlsx(path, name, (sheet) => sheetNamesExtract(sheet, typeHint));
     else source = await openParquet(this.link(path, "parquet"), name);
 
@@ -703,16 +656,20 @@ class IngestContext {
       const fid = ++this.fid;
       let encoding = source.encoding;
       let direct: FileJob["direct"] = null;
-      if (format === "csv") {
-        const scan = await scanCsv(path, pre!, this.staging);
-        encoding = scan.encoding;
-        if (scan.direct && source.header.length <= 4096) {
-          direct = {
-            textPath: scan.textPath === path ? this.link(path, "csv") : scan.textPath,
-            delimiter: source.delimiter ?? ",",
-            crlf: scan.crlf,
-            dataLines: scan.dataLines,
-          };
+      const delimiter = source.delimiter ?? ",";
+      if (format === "csv" && source.header.length <= 4096) {
+        if (plainUtf8) {
+          const scan = pre!.scan!;
+          const group = this.groupFor(type, source.header, delimiter);
+          const lines = group.appendUtf8(path, fid);
+          encoding = pre!.encoding;
+          direct = { group, dataLines: Math.max(0, scan.lines() - 1) };
+          if (lines !== direct.dataLines) throw new Error(`internal: ${lines} lines numbered, ${direct.dataLines} scanned`);
+        } else if (pre!.scan === null) {
+          const group = this.groupFor(type, source.header, delimiter);
+          const r = await decodeIntoGroup(path, pre!.encoding, group, fid);
+          encoding = pre!.encoding;
+          if (r.plain) direct = { group, dataLines: r.dataLines };
         }
       }
       let rawFile: string | null = null;
@@ -795,19 +752,28 @@ class IngestContext {
   private async run(sql: string, params?: Record<string, string>): Promise<void> {
     const t = performance.now();
     await this.wh.run(sql, params);
-    if (DEBUG_SQL) process.stderr.write(`${(performance.now() - t).toFixed(0)} ms: ${sql.replace(/\s+/g, " ").slice(0, 100)}\n`);
+    if (DEBUG_SQL) process.stderr.write(`${(performance.now() - t).toFixed(0)} ms: ${sql.replace(/\s+/g, " ").slice(0, process.env.JIUZHU_DEBUG_SQL_FULL ? 100000 : 100)}\n`);
   }
 
   private async query<T extends Record<string, unknown>>(sql: string): Promise<T[]> {
     const t = performance.now();
     const r = await this.wh.query<T>(sql);
-    if (DEBUG_SQL) process.stderr.write(`${(performance.now() - t).toFixed(0)} ms: ${sql.replace(/\s+/g, " ").slice(0, 100)}\n`);
+    if (DEBUG_SQL) process.stderr.write(`${(performance.now() - t).toFixed(0)} ms: ${sql.replace(/\s+/g, " ").slice(0, process.env.JIUZHU_DEBUG_SQL_FULL ? 100000 : 100)}\n`);
     return r;
   }
 
   private async count(sql: string): Promise<number> {
     const r = await this.query<{ n: bigint | number }>(sql);
     return Number(r[0]?.n ?? 0);
+  }
+
+  /** Codes of the given provinces (2-digit prefixes, first time seen) into rc_codes. */
+  private async ensureProvinceCodes(prefixes: (string | null)[]): Promise<void> {
+    for (const p of new Set(prefixes)) {
+      if (!p || !/^\d{2}$/.test(p) || this.provinces.has(p)) continue;
+      this.provinces.add(p);
+      await this.wh.run("INSERT INTO rc_codes SELECT code FROM dim_region WHERE province_code = $p", { p });
+    }
   }
 
   /** Codes of every province the cells name (2-digit prefixes, first time seen) into rc_codes. */
@@ -820,31 +786,47 @@ class IngestContext {
   }
 
   /**
-   * Check and load a batch of files of one extract type: their cells into one
-   * raw table, one SQL pass over all of them, then one transaction in which
-   * each file's rows, rejects and lineage row land together. A batch that fails
-   * is loaded again file by file, so one bad file does not keep the others out.
+   * Check and load a batch of files of one extract type in one transaction:
+   * their cells read and checked set-based straight into the staging table (the
+   * rows the fast path does not take carry their raw cells), those rows through
+   * the contract, then the rows against their delivery (period, county,
+   * duplicate keys, households), each file's rejects and lineage row. A batch
+   * that fails is loaded again file by file, so one bad file does not keep the
+   * others out.
    */
   async loadBatch(jobs: FileJob[]): Promise<FileResult[]> {
     const temps: string[] = [];
     const t0 = performance.now();
+    let open = false;
+    this.closeGroups(jobs);
     try {
-      const staged = await this.checkBatch(jobs, temps);
-      const tChecked = performance.now();
-      const results = await this.commitBatch(jobs, staged);
+      await this.wh.run("BEGIN TRANSACTION");
+      open = true;
+      const results = await this.loadInTransaction(jobs, temps);
+      const tCommit = performance.now();
+      await this.wh.run("COMMIT");
+      if (DEBUG_SQL) process.stderr.write(`${(performance.now() - tCommit).toFixed(0)} ms: COMMIT (batch of ${jobs.length} ${jobs[0]!.def.type})\n`);
+      open = false;
+      this.nextId += jobs.length;
+      for (const r of results) {
+        const j = jobs.find((x) => x.name === r.file)!;
+        this.known.add(j.hash, { id: r.deliveryId, file: j.name, type: j.def.type, county: r.county ?? null, period: r.period ?? null });
+      }
       const tDone = performance.now();
       const rows = jobs.reduce((a, j) => a + j.rowsSeen + 1, 0);
       for (let i = 0; i < jobs.length; i++) {
         const share = (jobs[i]!.rowsSeen + 1) / rows;
         const r = results[i]!;
-        r.phases = { hash: jobs[i]!.phases.hash, parse: jobs[i]!.phases.parse, checks: ((tChecked - t0) / 1000) * share, insert: ((tDone - tChecked) / 1000) * share, commit: 0 };
+        r.phases = { hash: jobs[i]!.phases.hash, parse: jobs[i]!.phases.parse, checks: ((tDone - t0) / 1000) * share, insert: 0, commit: 0 };
         r.seconds = jobs[i]!.seconds + ((tDone - t0) / 1000) * share;
       }
       for (const j of jobs) this.finishJob(j);
       return results;
     } catch (error) {
+      if (open) await this.wh.run("ROLLBACK").catch(() => undefined);
+      await this.dropAll(temps);
+      temps.length = 0;
       if (jobs.length > 1) {
-        await this.dropAll(temps);
         const out: FileResult[] = [];
         for (const j of jobs) out.push(...(await this.loadBatch([j])));
         return out;
@@ -864,151 +846,155 @@ class IngestContext {
     this.pending.remove(j.hash, j.name);
   }
 
-  private async checkBatch(jobs: FileJob[], temps: string[]): Promise<{ final: string; rejects: string; outcomes: Map<number, FileOutcome> }> {
-    const wh = this.wh;
+  private async loadInTransaction(jobs: FileJob[], temps: string[]): Promise<FileResult[]> {
     const def = jobs[0]!.def;
     const type = def.type;
     const contract = this.contract(type);
     const fields = contract.fields;
     const nf = fields.length;
     const b = ++this.bseq;
-    const byFid = new Map(jobs.map((j) => [j.fid, j]));
     const names = fields.map((f) => quoteIdent(f.name));
+    const fieldNames = fields.map((f) => f.name);
     const fieldIdx = (n: string | undefined) => (n ? fields.findIndex((f) => f.name === n) : -1);
     const labelOf = (j: FileJob, fieldIndex: number): string | null => {
       if (fieldIndex < 0) return null;
       const col = j.map[fieldIndex] ?? -1;
       return col >= 0 ? j.header[col]! : fields[fieldIndex]!.name;
     };
+    const firstId = this.nextId;
+    const idOfK = (k: number) => firstId + k;
+    const kOfId = (id: number) => id - firstId;
+    const jobOfId = (id: number) => jobs[kOfId(id)]!;
+    const stg = quoteIdent(stagingTable(type));
+    const inBatch = `delivery_id BETWEEN ${firstId} AND ${firstId + jobs.length - 1}`;
+    const kOfFid = new Map(jobs.map((j, k) => [j.fid, k]));
+    const emptyByK = jobs.map((j) => j.emptyLines);
+    /** Rows handed to DuckDB per file, and how many of them turned out to be empty lines. */
+    const seen = jobs.map((j) => (j.direct ? j.direct.dataLines : j.rowsSeen));
+    const blankInDb = jobs.map(() => 0);
 
-    // 1. every file's cells in one table: raw(fid, line, f0 … f<n-1>, nonempty)
-    // the raw view: plain CSVs straight from DuckDB's reads, the rest from the readers' staging files
-    const raw = `raw_${b}`;
-    const parts: string[] = [];
-    const emptyByFid = new Map<number, number>(jobs.map((j) => [j.fid, j.emptyLines]));
-    // plain CSVs DuckDB reads itself, one read per header layout
-    const groups = new Map<string, FileJob[]>();
-    for (const j of jobs) {
-      if (!j.direct) continue;
-      const key = JSON.stringify([j.header, j.direct.delimiter, j.direct.crlf]);
-      (groups.get(key) ?? groups.set(key, []).get(key)!).push(j);
-    }
-    const fallback: FileJob[] = [];
-    let g = 0;
+    // lineage columns after the fields, unless a field already has the name (county_code of funds, standards…)
+    const rc = fieldNames.includes("region_code") ? "region_code" : def.countyField ? def.countyField : type === "regions" ? "code" : null;
+    const rcq = rc ? quoteIdent(rc) : "CAST(NULL AS VARCHAR)";
+    const lineage = (
+      [
+        ["county_code", `CASE WHEN length(${rcq}) >= 6 THEN left(${rcq}, 6) END`],
+        ["city_code", `CASE WHEN length(${rcq}) >= 4 THEN left(${rcq}, 4) END`],
+      ] as [string, string][]
+    ).filter(([n]) => !fieldNames.includes(n));
+    const targets = ["delivery_id", ...fieldNames, "line", ...lineage.map(([n]) => n), RAW_COLUMN].map(quoteIdent).join(", ");
+
+    // 1. every file's cells read, typed and checked in one statement per source, straight into
+    // the staging table; a row the fast path does not take goes in with its raw cells (_raw)
+    const periodIdx = def.cadence === "monthly" ? fieldIdx(def.periodField) : def.cadence === "yearly" ? fieldIdx("year") : -1;
+    const countyIdx = fieldIdx(def.countyField);
+    const keyIdx = (def.key ?? []).map((kk) => fieldIdx(kk));
+    const provinceOf = (j: FileJob) => j.nameInfo.county?.slice(0, 2) ?? null;
+    for (const j of jobs) await this.ensureProvinceCodes([provinceOf(j)]);
+    const fast = fields.map((f, i) => {
+      const c = rawCol(i);
+      const region = f.kind === "region" || f.kind === "county" ? { known: `${c}__k` } : undefined;
+      const ff = fastField(f, c, region);
+      if (region) ff.pre.push([`${c}__k`, `CASE WHEN ${c} IN (SELECT code FROM ${f.kind === "region" ? "rc_codes" : "rc_counties"}) THEN 1 END`]);
+      return ff;
+    });
+    const rules = ROW_RULES_SQL[type];
     const blank = (h: string) => `(${h} IS NULL OR regexp_full_match(${h}, ${quoteLiteral(`${WS}*`)}))`;
-    for (const group of groups.values()) {
-      const j0 = group[0]!;
-      const rd = `rd_${b}_${++g}`;
-      temps.push(rd);
-      const cols = j0.header.map((_, i) => `'h${i}': 'VARCHAR'`).join(", ");
-      const list = group.map((j) => quoteLiteral(j.direct!.textPath)).join(", ");
-      try {
-        await this.run(
-          `CREATE TEMP TABLE ${rd} AS SELECT * FROM read_csv([${list}], header = false, skip = 1, auto_detect = false,
-             delim = ${quoteLiteral(j0.direct!.delimiter)}, quote = '', escape = '', new_line = ${j0.direct!.crlf ? "'\\r\\n'" : "'\\n'"},
-             columns = {${cols}}, null_padding = true, strict_mode = false, filename = true)`,
-        );
-      } catch {
-        temps.pop();
-        fallback.push(...group);
-        continue;
+    // a row that passes every check has a non-blank required cell, so it is not an empty line
+    const nonEmpty = fields.some((f) => !f.nullable) ? "" : ` AND NOT (${fields.map((_, i) => blank(rawCol(i))).join(" AND ")})`;
+    const fastExpr = `coalesce(${fast.map((ff, i) => ff.ok(names[i]!)).join(" AND ")}${rules.map((r) => ` AND (${r})`).join("")}${nonEmpty}, FALSE)`;
+    const idList = `[${jobs.map((_, k) => idOfK(k)).join(", ")}]`;
+    /** The loading statement over a source of (_k, _line, f0 … f<n-1>). */
+    const insertChecked = (source: string) => `
+      INSERT INTO ${stg} (${targets})
+      SELECT list_extract(${idList}, _k + 1), ${names.join(", ")}, _line, ${lineage.map(([, e]) => e).join(", ")}${lineage.length ? ", " : ""}
+        CASE WHEN _fast THEN NULL ELSE [${fields.map((_, i) => rawCol(i)).join(", ")}] END
+      FROM (SELECT *, ${fastExpr} AS _fast FROM (
+        SELECT _k, _line, ${fields.map((_, i) => rawCol(i)).join(", ")}, ${fast.map((ff, i) => `${ff.value} AS ${names[i]}`).join(", ")} FROM (
+          SELECT *${fast.flatMap((ff) => ff.pre.map(([alias, e]) => `, ${e} AS ${alias}`)).join("")} FROM (${source}))))`;
+
+    // plain CSVs DuckDB reads itself: one group file per header layout, each line with its file's id and line number
+    const fidList = `[${jobs.map((j) => j.fid).join(", ")}]`;
+    const fallback: FileJob[] = [];
+    const readOf = new Map<FileJob, string>();
+    const groupFiles = [...new Set(jobs.flatMap((j) => (j.direct ? [j.direct.group] : [])))];
+    for (const group of groupFiles) {
+      const cols = [`'_fid': 'INTEGER'`, `'_line': 'INTEGER'`, ...group.header.map((_, i) => `'h${i}': 'VARCHAR'`)].join(", ");
+      const read = `read_csv(${quoteLiteral(group.path)}, header = false, auto_detect = false,
+          delim = ${quoteLiteral(group.delimiter)}, quote = '', escape = '', new_line = '\\n',
+          columns = {${cols}}, null_padding = true, strict_mode = false)`;
+      const members = jobs.filter((j) => j.direct?.group === group);
+      for (const j of members) readOf.set(j, `(SELECT * FROM ${read} WHERE _fid = ${j.fid})`);
+      const map = members[0]!.map;
+      const source = `SELECT CAST(list_position(${fidList}, _fid) - 1 AS INTEGER) AS _k, _line,
+          ${fields.map((_, i) => (map[i]! >= 0 ? `h${map[i]}` : "CAST(NULL AS VARCHAR)") + ` AS ${rawCol(i)}`).join(", ")}
+        FROM ${read}`;
+      // a file not named for a county may hold codes of any province
+      const regionHeads = fields.flatMap((f, i) => (f.kind === "region" && map[i]! >= 0 ? [`h${map[i]}`] : []));
+      if (members.some((j) => !j.nameInfo.county) && regionHeads.length) {
+        await this.ensureProvinces(`SELECT DISTINCT left(unnest([${regionHeads.join(", ")}]), 2) AS p FROM ${read}`);
       }
-      const counts = await this.query<{ f: string; n: bigint }>(`SELECT filename AS f, count(*) AS n FROM ${rd} GROUP BY ALL`);
-      const got = new Map(counts.map((c) => [c.f, Number(c.n)]));
-      // rows come in the order of the list: a file's line is its rowid less the rows of the files before it
-      let offset = 0;
-      const ok: { j: FileJob; offset: number }[] = [];
-      for (const j of group) {
-        const n = got.get(j.direct!.textPath) ?? 0;
-        // a file whose row count is not its line count is read again by the CSV reader
-        if (n === j.direct!.dataLines) ok.push({ j, offset });
-        else fallback.push(j);
-        offset += n;
+      await this.run(insertChecked(source));
+    }
+    // each plain file's rows: as many as its lines, else it is read again by the CSV reader
+    const directIds = jobs.flatMap((j, k) => (j.direct ? [idOfK(k)] : []));
+    if (directIds.length) {
+      const counts = await this.query<{ id: number; n: bigint }>(`SELECT delivery_id AS id, count(*) AS n FROM ${stg} WHERE ${inBatch} GROUP BY ALL`);
+      const got = new Map(counts.map((c) => [Number(c.id), Number(c.n)]));
+      for (const id of directIds) {
+        const j = jobOfId(id);
+        if ((got.get(id) ?? 0) !== j.direct!.dataLines) fallback.push(j);
       }
-      if (ok.length === 0) continue;
-      const fidOf = `CASE filename ${ok.map(({ j }) => `WHEN ${quoteLiteral(j.direct!.textPath)} THEN ${j.fid}`).join(" ")} END`;
-      const offOf = `CASE filename ${ok.map(({ j, offset: o }) => `WHEN ${quoteLiteral(j.direct!.textPath)} THEN ${o}`).join(" ")} END`;
-      const cells = fields.map((_, i) => (j0.map[i]! >= 0 ? `h${j0.map[i]}` : "CAST(NULL AS VARCHAR)") + ` AS ${rawCol(i)}`);
-      parts.push(
-        `SELECT ${fidOf} AS fid, CAST(rowid - ${offOf} + 2 AS INTEGER) AS line, ${cells.join(", ")},
-           NOT (${j0.header.map((_, i) => blank(`h${i}`)).join(" AND ") || "TRUE"}) AS nonempty
-         FROM ${rd} WHERE filename IN (${ok.map(({ j }) => quoteLiteral(j.direct!.textPath)).join(", ")})`,
-      );
+      if (fallback.length) await this.run(`DELETE FROM ${stg} WHERE delivery_id IN (${fallback.map((j) => idOfK(kOfFid.get(j.fid)!)).join(", ")})`);
     }
     const rawFiles: string[] = jobs.filter((j) => j.rawFile).map((j) => j.rawFile!);
+    const rawFileOf = new Map<FileJob, string>(jobs.filter((j) => j.rawFile).map((j) => [j, j.rawFile!]));
     for (const j of fallback) {
       const src = await openCsv(j.path, j.name);
       try {
         const r = await this.readRows(j.fid, src, j.def, j.map);
-        if (r.file) rawFiles.push(r.file);
-        emptyByFid.set(j.fid, r.emptyLines);
+        if (r.file) {
+          rawFiles.push(r.file);
+          rawFileOf.set(j, r.file);
+        }
+        emptyByK[kOfFid.get(j.fid)!] = r.emptyLines;
+        seen[kOfFid.get(j.fid)!] = r.rows;
+        readOf.delete(j);
       } finally {
         src.close();
       }
     }
-    const rr = `rr_${b}`;
-    temps.push(rr);
-    await this.run(`CREATE TEMP TABLE ${rr} (fid INTEGER, line INTEGER, ${fields.map((_, i) => `${rawCol(i)} VARCHAR`).join(", ")}, nonempty BOOLEAN)`);
+    const rawColumns = [`'fid': 'INTEGER'`, `'line': 'INTEGER'`, ...fields.map((_, i) => `'${rawCol(i)}': 'VARCHAR'`)].join(", ");
+
+    const readRaw = (files: string[]) => `read_csv([${files.map(quoteLiteral).join(", ")}], header = false, auto_detect = false,
+        delim = ',', quote = '"', escape = '"', new_line = '\\n', max_line_size = 67108864, columns = {${rawColumns}})`;
+    for (const j of rawFileOf.keys()) readOf.set(j, readRaw([rawFileOf.get(j)!]));
     if (rawFiles.length) {
-      const cols = [`'fid': 'INTEGER'`, `'line': 'INTEGER'`, ...fields.map((_, i) => `'${rawCol(i)}': 'VARCHAR'`)].join(", ");
+      const fids = `[${jobs.map((j) => j.fid).join(", ")}]`;
+      const regionCols = fields.flatMap((f, i) => (f.kind === "region" ? [rawCol(i)] : []));
+      if (regionCols.length && [...rawFileOf.keys()].some((j) => !j.nameInfo.county)) {
+        await this.ensureProvinces(`SELECT DISTINCT left(unnest([${regionCols.join(", ")}]), 2) AS p FROM ${readRaw(rawFiles)}`);
+      }
       await this.run(
-        `INSERT INTO ${rr} SELECT *, TRUE FROM read_csv([${rawFiles.map(quoteLiteral).join(", ")}], header = false, auto_detect = false,
-           delim = ',', quote = '"', escape = '"', new_line = '\\n', max_line_size = 67108864, columns = {${cols}})`,
+        insertChecked(`SELECT CAST(list_position(${fids}, fid) - 1 AS INTEGER) AS _k, line AS _line, ${fields.map((_, i) => rawCol(i)).join(", ")} FROM ${readRaw(rawFiles)}`),
       );
     }
-    parts.push(`SELECT * FROM ${rr}`);
-    temps.push(raw);
-    await this.run(`CREATE TEMP VIEW ${raw} AS ${parts.join(" UNION ALL ")}`);
-    if (parts.length > 1) {
-      for (const { fid, n } of await this.query<{ fid: number; n: bigint }>(`SELECT fid, count(*) AS n FROM ${raw} WHERE NOT nonempty GROUP BY fid`)) {
-        emptyByFid.set(Number(fid), (emptyByFid.get(Number(fid)) ?? 0) + Number(n));
-      }
-    }
+    this.progress.rows(jobs.filter((j) => j.direct && !fallback.includes(j)).reduce((a, j) => a + j.rowsSeen, 0));
+    if (CRASH_AFTER > 0 && (await this.count(`SELECT count(*) AS n FROM ${stg} WHERE ${inBatch}`)) >= CRASH_AFTER) process.kill(process.pid, "SIGKILL");
 
-    // 2. every cell and rule at once: chk(fid, line, <fields typed>, fast)
-    for (const [i, f] of fields.entries()) {
-      if (f.kind === "region") await this.ensureProvinces(`SELECT DISTINCT left(${rawCol(i)}, 2) AS p FROM ${raw} WHERE ${rawCol(i)} IS NOT NULL`);
-    }
-    const joins: string[] = [];
-    const sel: string[] = [];
-    const oks: string[] = [];
-    fields.forEach((f, i) => {
-      const c = rawCol(i);
-      let region;
-      if (f.kind === "region" || f.kind === "county") {
-        joins.push(`LEFT JOIN ${f.kind === "region" ? "rc_codes" : "rc_counties"} g${i} ON g${i}.code = ${c}`);
-        region = { known: `g${i}.code` };
-      }
-      const ff = fastField(f, c, region);
-      sel.push(`${ff.value} AS ${names[i]}`);
-      oks.push(ff.ok(names[i]!));
-    });
-    const rules = ROW_RULES_SQL[type];
-    const chk = `chk_${b}`;
-    temps.push(chk);
-    // values once per cell (inner), then the checks over them
-    await this.run(
-      `CREATE TEMP TABLE ${chk} AS
-       SELECT fid, line, ${names.join(", ")}, coalesce(${oks.join(" AND ")}${rules.map((r) => ` AND (${r})`).join("")}, FALSE) AS fast
-       FROM (SELECT fid, line, ${fields.map((_, i) => rawCol(i)).join(", ")}, ${sel.join(", ")} FROM ${raw} ${joins.join(" ")} WHERE nonempty)`,
-    );
-    if (CRASH_AFTER > 0 && (await this.count(`SELECT count(*) AS n FROM ${chk}`)) >= CRASH_AFTER) process.kill(process.pid, "SIGKILL");
-    this.progress.rows(jobs.filter((j) => j.direct).reduce((a, j) => a + j.rowsSeen, 0));
-
-    // 3. the rows the fast path did not take: the contract decides, and words each reject
+    // 2. the rows the fast path did not take: the contract decides, and words each reject
     const rejects = `rej_${b}`;
     temps.push(rejects);
-    await this.run(`CREATE TEMP TABLE ${rejects} (fid INTEGER, line INTEGER, column_name VARCHAR, value VARCHAR, reason VARCHAR, seq BIGINT)`);
-    const rejSink = new CsvSink(this.staging.file("csv"), [["fid", "INTEGER"], ["line", "INTEGER"], ["column_name", "VARCHAR"], ["value", "VARCHAR"], ["reason", "VARCHAR"], ["seq", "BIGINT"]]);
-    const slowSink = new CsvSink(this.staging.file("csv"), [["fid", "INTEGER"], ["line", "INTEGER"], ...fields.map((f) => [f.name, sqlTypeOf(f.kind)] as [string, string]), ["warn", "VARCHAR"]]);
-    const good = `good_${b}`;
-    temps.push(good);
+    await this.run(`CREATE TEMP TABLE ${rejects} (delivery_id INTEGER, line INTEGER, column_name VARCHAR, value VARCHAR, reason VARCHAR, seq BIGINT)`);
+    const warnRows: { k: number; line: number; warn: [string, string][] }[] = [];
+    const rejSink = new CsvSink(this.staging.file("csv"), [["delivery_id", "INTEGER"], ["line", "INTEGER"], ["column_name", "VARCHAR"], ["value", "VARCHAR"], ["reason", "VARCHAR"], ["seq", "BIGINT"]]);
+    const slowSink = new CsvSink(this.staging.file("csv"), [["delivery_id", "INTEGER"], ["line", "INTEGER"], ...fields.map((f) => [f.name, sqlTypeOf(f.kind)] as [string, string])]);
     try {
-      const slowCount = await this.count(`SELECT count(*) AS n FROM ${chk} WHERE NOT fast`);
+      const slowCount = await this.count(`SELECT count(*) AS n FROM ${stg} WHERE ${inBatch} AND ${RAW_COLUMN} IS NOT NULL`);
       if (process.env.JIUZHU_DEBUG_SLOW) process.stderr.write(`${type} batch of ${jobs.length}: ${slowCount} rows through the contract\n`);
       if (slowCount > 0) {
-        const result = await wh.connection.stream(
-          `SELECT r.fid, r.line, ${fields.map((_, i) => `r.${rawCol(i)}`).join(", ")} FROM ${raw} r JOIN ${chk} c ON c.fid = r.fid AND c.line = r.line WHERE NOT c.fast ORDER BY r.fid, r.line`,
+        const result = await this.wh.connection.stream(
+          `SELECT delivery_id, line, ${RAW_COLUMN} FROM ${stg} WHERE ${inBatch} AND ${RAW_COLUMN} IS NOT NULL ORDER BY delivery_id, line`,
         );
         const regionCols = fields.map((f, i) => (f.kind === "region" || f.kind === "county" ? i : -1)).filter((i) => i >= 0);
         const cells: Cell[] = new Array(nf);
@@ -1019,20 +1005,26 @@ class IngestContext {
         for (;;) {
           const chunk = await result.fetchChunk();
           if (!chunk || chunk.rowCount === 0) break;
-          const rows = chunk.getRows() as (string | number | null)[][];
-          const decoded = rows.map((r) => r.slice(2).map((c) => untagCell(c as string | null)));
+          const rows = chunk.getRows() as [number, number, { items: (string | null)[] } | (string | null)[]][];
+          const decoded = rows.map((r) => rawItems(r[2]).map((c) => untagCell(c)));
           if (regionCols.length) await this.regions.prefetch(decoded.flatMap((d) => regionCols.map((i) => d[i])).filter((c) => !(c instanceof LongCell)) as Cell[]);
           for (let r = 0; r < rows.length; r++) {
-            const fid = Number(rows[r]![0]);
+            const id = Number(rows[r]![0]);
             const line = Number(rows[r]![1]);
-            const j = byFid.get(fid)!;
+            const k = kOfId(id);
+            const j = jobs[k]!;
             const d = decoded[r]!;
+            if (d.every((c) => c === null || (typeof c === "string" && c.trim() === ""))) {
+              emptyByK[k]!++;
+              blankInDb[k]!++;
+              continue;
+            }
             const long = d.findIndex((c) => c instanceof LongCell);
             if (long >= 0) {
               // no field holds this much: the row is rejected, the file is not refused
               for (let i = 0; i < nf; i++) {
                 const c = d[i];
-                if (c instanceof LongCell) rejSink.push([fid, line, labelOf(j, i), null, `value too long: ${c.length.toLocaleString("en")} characters (at most ${MAX_CELL.toLocaleString("en")})`, seqNo++]);
+                if (c instanceof LongCell) rejSink.push([id, line, labelOf(j, i), null, `value too long: ${c.length.toLocaleString("en")} characters (at most ${MAX_CELL.toLocaleString("en")})`, seqNo++]);
               }
               continue;
             }
@@ -1042,35 +1034,34 @@ class IngestContext {
             if (issues.length > 0) {
               for (const is of issues) {
                 const v = is.field >= 0 ? cellText(cells[is.field]) : null;
-                rejSink.push([fid, line, labelOf(j, is.field), v === null ? null : v.length > 500 ? `${v.slice(0, 500)}…` : v, is.reason, seqNo++]);
+                rejSink.push([id, line, labelOf(j, is.field), v === null ? null : v.length > 500 ? `${v.slice(0, 500)}…` : v, is.reason, seqNo++]);
               }
               continue;
             }
-            slowSink.push([fid, line, ...out, rowWarnings.length ? rowWarnings.map(([c, m]) => `${c}\u0002${m}`).join("\u0003") : null]);
+            slowSink.push([id, line, ...out]);
+            if (rowWarnings.length) warnRows.push({ k, line, warn: [...rowWarnings] });
           }
         }
+        slowSink.finish();
+        rejSink.finish();
+        await this.run(`DELETE FROM ${stg} WHERE ${inBatch} AND ${RAW_COLUMN} IS NOT NULL`);
+        const slowRead = slowSink.readSql();
+        if (slowRead) {
+          await this.run(
+            `INSERT INTO ${stg} (${targets}) SELECT delivery_id, ${names.join(", ")}, line, ${lineage.map(([, e]) => e).join(", ")}${lineage.length ? ", " : ""} NULL FROM ${slowRead}`,
+          );
+        }
+        const rejRead = rejSink.readSql();
+        if (rejRead) await this.run(`INSERT INTO ${rejects} SELECT * FROM ${rejRead}`);
       }
-      slowSink.finish();
-      rejSink.finish();
-      const slowRead = slowSink.readSql();
-      await this.run(
-        slowRead
-          ? `CREATE TEMP TABLE ${good} AS SELECT fid, line, ${names.join(", ")}, CAST(NULL AS VARCHAR) AS warn FROM ${chk} WHERE fast UNION ALL BY NAME SELECT * FROM ${slowRead}`
-          : `CREATE TEMP VIEW ${good} AS SELECT fid, line, ${names.join(", ")}, CAST(NULL AS VARCHAR) AS warn FROM ${chk} WHERE fast`,
-      );
-      const rejRead = rejSink.readSql();
-      if (rejRead) await this.run(`INSERT INTO ${rejects} SELECT * FROM ${rejRead}`);
     } finally {
       slowSink.dispose();
       rejSink.dispose();
     }
 
-    // 4. rows against their delivery, in order: period, county, duplicate keys (events), then roster households
-    const periodIdx = def.cadence === "monthly" ? fieldIdx(def.periodField) : def.cadence === "yearly" ? fieldIdx("year") : -1;
+    // 3. rows against their delivery, in order: period, county, duplicate keys (events), then roster households
     const P = periodIdx < 0 ? null : fields[periodIdx]!.kind === "int" ? `CAST(${names[periodIdx]} AS VARCHAR)` : names[periodIdx]!;
-    const countyIdx = fieldIdx(def.countyField);
     const C = countyIdx >= 0 ? names[countyIdx]! : null;
-    const keyIdx = (def.key ?? []).map((kk) => fieldIdx(kk));
     const events = def.cadence === "events" && keyIdx.length > 0;
     const namePeriod = (j: FileJob) =>
       def.cadence === "monthly" || def.cadence === "events" ? (j.nameInfo.month ?? null) : def.cadence === "yearly" ? (j.nameInfo.year ?? null) : null;
@@ -1078,238 +1069,210 @@ class IngestContext {
     const files = `files_${b}`;
     temps.push(files);
     const labelCols = fields.map((_, i) => `l${i}`);
-    await this.run(`CREATE TEMP TABLE ${files} (fid INTEGER, name_period VARCHAR, county VARCHAR, ${labelCols.map((l) => `${l} VARCHAR`).join(", ")})`);
+    await this.run(`CREATE TEMP TABLE ${files} (delivery_id INTEGER, name_period VARCHAR, county VARCHAR, ${labelCols.map((l) => `${l} VARCHAR`).join(", ")})`);
     await this.run(
       `INSERT INTO ${files} VALUES ${jobs
-        .map((j) => `(${j.fid}, ${lit(namePeriod(j))}, ${lit(j.nameInfo.county ?? null)}, ${fields.map((_, i) => lit(labelOf(j, i))).join(", ")})`)
+        .map((j, k) => `(${idOfK(k)}, ${lit(namePeriod(j))}, ${lit(j.nameInfo.county ?? null)}, ${fields.map((_, i) => lit(labelOf(j, i))).join(", ")})`)
         .join(", ")}`,
     );
     const fp = `fp_${b}`;
     temps.push(fp);
+    const needFirst = P !== null && jobs.some((j) => namePeriod(j) === null);
     await this.run(
-      `CREATE TEMP TABLE ${fp} AS SELECT f.*, ${P ? `coalesce(f.name_period, p.first_period)` : "CAST(NULL AS VARCHAR)"} AS period
-       FROM ${files} f ${P ? `LEFT JOIN (SELECT fid, arg_min(${P}, line) AS first_period FROM ${good} GROUP BY fid) p ON p.fid = f.fid` : ""}`,
+      `CREATE TEMP TABLE ${fp} AS SELECT f.*, ${P ? (needFirst ? "coalesce(f.name_period, p.first_period)" : "f.name_period") : "CAST(NULL AS VARCHAR)"} AS period
+       FROM ${files} f ${needFirst ? `LEFT JOIN (SELECT delivery_id, arg_min(${P}, line) AS first_period FROM ${stg} WHERE ${inBatch} GROUP BY ALL) p ON p.delivery_id = f.delivery_id` : ""}`,
     );
-    const cty = C ? `CASE WHEN length(g.${C}) >= 6 THEN left(g.${C}, 6) END` : "CAST(NULL AS VARCHAR)";
-    const x = `x_${b}`;
-    temps.push(x);
+    const cty = (alias: string) => (C ? `CASE WHEN length(${alias}.${C}) >= 6 THEN left(${alias}.${C}, 6) END` : "CAST(NULL AS VARCHAR)");
     const periodOf = (alias: string) => (P ? P.replace(names[periodIdx]!, `${alias}.${names[periodIdx]}`) : "NULL");
-    const periodBad = P ? `(fp.period IS NOT NULL AND ${periodOf("g")} IS DISTINCT FROM fp.period)` : "FALSE";
-    const countyBad = C ? `(fp.county IS NOT NULL AND ${cty} IS NOT NULL AND ${cty} <> fp.county)` : "FALSE";
-    const staged = `SELECT g.*, ${cty} AS cty, CASE WHEN ${periodBad} THEN 1 WHEN ${countyBad} THEN 2 ELSE 0 END AS stage FROM ${good} g JOIN ${fp} fp ON fp.fid = g.fid`;
+    const periodBad = P ? `(fp.period IS NOT NULL AND ${periodOf("s")} IS DISTINCT FROM fp.period)` : "FALSE";
+    const countyBad = C ? `(fp.county IS NOT NULL AND ${cty("s")} IS NOT NULL AND ${cty("s")} <> fp.county)` : "FALSE";
+    // bad(delivery_id, line, stage, field, value, reason, seq): stage 1 period, 2 county, 3 duplicate key, 4 household
+    const bad = `bad_${b}`;
+    temps.push(bad);
     await this.run(
-      events
-        ? `CREATE TEMP TABLE ${x} AS
-           SELECT *, CASE WHEN stage = 0 THEN min(line) OVER w END AS first_line, CASE WHEN stage = 0 THEN row_number() OVER w ELSE 1 END AS rn
-           FROM (${staged})
-           WINDOW w AS (PARTITION BY fid, stage = 0, ${keyIdx.map((i) => names[i]).join(", ")}, coalesce(cty, '') ORDER BY line)`
-        : `CREATE TEMP TABLE ${x} AS SELECT *, CAST(NULL AS INTEGER) AS first_line, 1 AS rn FROM (${staged})`,
+      `CREATE TEMP TABLE ${bad} AS
+       SELECT s.delivery_id, s.line, CASE WHEN ${periodBad} THEN 1 ELSE 2 END AS stage,
+         CASE WHEN ${periodBad} THEN ${periodIdx} ELSE ${countyIdx} END AS field, CAST(NULL AS VARCHAR) AS value,
+         CASE WHEN ${periodBad} THEN 'period ' || ${periodOf("s")} || ' differs from the delivery''s ' || fp.period || CASE WHEN fp.name_period IS NOT NULL THEN ' (file name)' ELSE ' (first row)' END
+           ELSE 'region ' || ${C ? `s.${C}` : "NULL"} || ' is outside the delivery''s county ' || fp.county || ' (file name)' END AS reason,
+         CASE WHEN ${periodBad} THEN 1000000000 ELSE 1000000001 END AS seq
+       FROM ${stg} s JOIN ${fp} fp ON fp.delivery_id = s.delivery_id
+       WHERE s.${inBatch} AND (${periodBad} OR ${countyBad})`,
     );
-    const rawOf = (i: number) => rejectValueSql(`r.${rawCol(i)}`);
-    const crossRejects: string[] = [];
-    const fromX = `FROM ${x} x JOIN ${raw} r ON r.fid = x.fid AND r.line = x.line JOIN ${fp} fp ON fp.fid = x.fid`;
-    if (P) {
-      crossRejects.push(
-        `SELECT x.fid, x.line, fp.l${periodIdx}, ${rawOf(periodIdx)}, 'period ' || ${periodOf("x")} || ' differs from the delivery''s ' || fp.period || CASE WHEN fp.name_period IS NOT NULL THEN ' (file name)' ELSE ' (first row)' END
-         ${fromX} WHERE x.stage = 1`,
-      );
-    }
-    if (C) {
-      crossRejects.push(
-        `SELECT x.fid, x.line, fp.l${countyIdx}, ${rawOf(countyIdx)}, 'region ' || x.${C} || ' is outside the delivery''s county ' || fp.county || ' (file name)'
-         ${fromX} WHERE x.stage = 2`,
-      );
-    }
+    const notBad = (alias: string) => `NOT EXISTS (SELECT 1 FROM ${bad} x WHERE x.delivery_id = ${alias}.delivery_id AND x.line = ${alias}.line)`;
     if (events) {
-      const keyText = keyIdx.map((i) => `CAST(x.${names[i]} AS VARCHAR)`).join(" || '+' || ");
-      crossRejects.push(
-        `SELECT x.fid, x.line, fp.l${keyIdx[0]}, ${rawOf(keyIdx[0]!)}, ${lit(`duplicate ${def.key!.join("+")} `)} || ${keyText} || ' (also on line ' || x.first_line || ')'
-         ${fromX} WHERE x.stage = 0 AND x.rn > 1`,
+      const keyText = keyIdx.map((i) => `CAST(${names[i]} AS VARCHAR)`).join(" || '+' || ");
+      await this.run(
+        `INSERT INTO ${bad}
+         SELECT delivery_id, line, 3, ${keyIdx[0]}, NULL, ${lit(`duplicate ${def.key!.join("+")} `)} || key_text || ' (also on line ' || first_line || ')', 1000000002
+         FROM (SELECT delivery_id, line, ${keyText} AS key_text, min(line) OVER w AS first_line, row_number() OVER w AS rn
+               FROM ${stg} s WHERE s.${inBatch} AND ${notBad("s")}
+               WINDOW w AS (PARTITION BY delivery_id, ${keyIdx.map((i) => names[i]).join(", ")}, coalesce(${cty("s")}, '') ORDER BY line))
+         WHERE rn > 1`,
       );
     }
-    let s = 1_000_000_000;
-    for (const q of crossRejects) {
-      await this.run(`INSERT INTO ${rejects} SELECT *, ${s} FROM (${q})`);
-      s += 1;
-    }
-    const accepted = `${x} WHERE stage = 0 AND rn = 1`;
-
     // roster households whose rows disagree on household-level fields: rejected whole
-    let householdBad = "";
     if (type === "roster") {
       const hf = HOUSEHOLD_FIELDS.map((f) => quoteIdent(f));
-      const hb = `hb_${b}`;
-      temps.push(hb);
+      const hh = `hh_${b}`;
+      temps.push(hh);
+      // two values differ, or some are NULL and some not (IS DISTINCT FROM, as the rule below reads them)
+      const differ = (f: string) => `(min(${f}) <> max(${f}) OR (count(${f}) > 0 AND count(${f}) < count(*)))`;
       await this.run(
-        `CREATE TEMP TABLE ${hb} AS
-         WITH a AS (
-           SELECT fid, line, household_id AS hh, left(region_code, 6) AS hcty, ${hf.map((f, i) => `${f} AS v${i}, first_value(${f}) OVER w AS a${i}`).join(", ")}
-           FROM ${accepted}
-           WINDOW w AS (PARTITION BY fid, household_id, left(region_code, 6) ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)),
-         d AS (SELECT *, CASE ${hf.map((_, i) => `WHEN v${i} IS DISTINCT FROM a${i} THEN ${i}`).join(" ")} END AS dk FROM a),
-         e AS (SELECT fid, hh, hcty, arg_min(dk, line) AS bad FROM d WHERE dk IS NOT NULL GROUP BY ALL)
-         SELECT d.fid, d.line, d.hh, e.bad, CASE e.bad ${hf.map((_, i) => `WHEN ${i} THEN CAST(d.v${i} AS VARCHAR)`).join(" ")} END AS value
-         FROM d JOIN e ON e.fid = d.fid AND e.hh = d.hh AND e.hcty IS NOT DISTINCT FROM d.hcty`,
+        `CREATE TEMP TABLE ${hh} AS SELECT delivery_id, household_id, left(region_code, 6) AS hcty
+         FROM ${stg} s WHERE s.${inBatch} AND ${notBad("s")} GROUP BY ALL HAVING ${hf.map(differ).join(" OR ")}`,
       );
-      if ((await this.count(`SELECT count(*) AS n FROM ${hb}`)) > 0) {
-        const labels = HOUSEHOLD_FIELDS.map((f) => `fp.l${fieldIdx(f)}`);
-        const fieldNames = HOUSEHOLD_FIELDS.map((f) => lit(f));
+      if ((await this.count(`SELECT count(*) AS n FROM ${hh}`)) > 0) {
         await this.run(
-          `INSERT INTO ${rejects}
-           SELECT h.fid, h.line, list_extract([${labels.join(", ")}], h.bad + 1), coalesce(h.value, 'null'),
-             'household ' || h.hh || ' rows disagree on ' || list_extract([${fieldNames.join(", ")}], h.bad + 1) || ': the household is rejected whole', 2000000000
-           FROM ${hb} h JOIN ${fp} fp ON fp.fid = h.fid`,
+          `INSERT INTO ${bad}
+           WITH a AS (
+             SELECT s.delivery_id, s.line, s.household_id AS hh, left(s.region_code, 6) AS hcty, ${hf.map((f, i) => `s.${f} AS v${i}, first_value(s.${f}) OVER w AS a${i}`).join(", ")}
+             FROM ${stg} s JOIN ${hh} h ON h.delivery_id = s.delivery_id AND h.household_id = s.household_id AND h.hcty IS NOT DISTINCT FROM left(s.region_code, 6)
+             WHERE s.${inBatch} AND ${notBad("s")}
+             WINDOW w AS (PARTITION BY s.delivery_id, s.household_id, left(s.region_code, 6) ORDER BY s.line ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)),
+           d AS (SELECT *, CASE ${hf.map((_, i) => `WHEN v${i} IS DISTINCT FROM a${i} THEN ${i}`).join(" ")} END AS dk FROM a),
+           e AS (SELECT delivery_id, hh, hcty, arg_min(dk, line) AS bad FROM d WHERE dk IS NOT NULL GROUP BY ALL)
+           SELECT d.delivery_id, d.line, 4, list_extract([${HOUSEHOLD_FIELDS.map((f) => fieldIdx(f)).join(", ")}], e.bad + 1),
+             coalesce(CASE e.bad ${hf.map((_, i) => `WHEN ${i} THEN CAST(d.v${i} AS VARCHAR)`).join(" ")} END, 'null'),
+             'household ' || d.hh || ' rows disagree on ' || list_extract([${HOUSEHOLD_FIELDS.map((f) => lit(f)).join(", ")}], e.bad + 1) || ': the household is rejected whole', 2000000000
+           FROM d JOIN e ON e.delivery_id = d.delivery_id AND e.hh = d.hh AND e.hcty IS NOT DISTINCT FROM d.hcty`,
         );
-        householdBad = ` AND NOT EXISTS (SELECT 1 FROM ${hb} h WHERE h.fid = ${x}.fid AND h.line = ${x}.line)`;
       }
     }
-    const final = `final_${b}`;
-    temps.push(final);
-    await this.run(`CREATE TEMP VIEW ${final} AS SELECT * FROM ${accepted}${householdBad}`);
-
-    // per file: counts, counties and latest event month of the rows that passed period/county/keys, warnings
-    const eventIdx = fieldIdx(def.eventDateField);
-    const outcomes = new Map<number, FileOutcome>();
-    const stats = await this.query<{ fid: number; read: bigint; loaded: bigint; rejected: bigint; counties: string[] | null; event_month: string | null }>(
-      `SELECT f.fid, coalesce(c.n, 0) AS read, coalesce(z.n, 0) AS loaded, coalesce(r.n, 0) AS rejected, a.counties, a.event_month
-       FROM ${fp} f
-       LEFT JOIN (SELECT fid, count(*) AS n FROM ${chk} GROUP BY fid) c ON c.fid = f.fid
-       LEFT JOIN (SELECT fid, count(*) AS n FROM ${final} GROUP BY fid) z ON z.fid = f.fid
-       LEFT JOIN (SELECT fid, count(DISTINCT line) AS n FROM ${rejects} GROUP BY fid) r ON r.fid = f.fid
-       LEFT JOIN (SELECT fid, list(DISTINCT cty ORDER BY cty) FILTER (WHERE cty IS NOT NULL) AS counties,
-                    ${eventIdx >= 0 ? `strftime(max(${names[eventIdx]}), '%Y-%m')` : "CAST(NULL AS VARCHAR)"} AS event_month
-                  FROM ${accepted} GROUP BY fid) a ON a.fid = f.fid`,
+    // the raw text a reject quotes, read again from the file for the few rows that need it
+    await this.quoteRawValues(bad, jobs, idOfK, readOf, fields);
+    const labels = `[${labelCols.map((l) => `fp.${l}`).join(", ")}]`;
+    await this.run(
+      `INSERT INTO ${rejects} SELECT x.delivery_id, x.line, list_extract(${labels}, x.field + 1), x.value, x.reason, x.seq FROM ${bad} x JOIN ${fp} fp ON fp.delivery_id = x.delivery_id`,
     );
-    const warnRows = await this.query<{ fid: number; line: number; warn: string }>(`SELECT fid, line, warn FROM ${accepted} AND warn IS NOT NULL ORDER BY fid, line`);
-    for (const w of warnRows) {
-      const j = byFid.get(Number(w.fid))!;
-      for (const part of w.warn.split("\u0003")) {
-        const [code, message] = part.split("\u0002");
-        j.warnings.add(code!, message!, `line ${w.line}`);
-      }
+    if ((await this.count(`SELECT count(*) AS n FROM ${bad}`)) > 0) {
+      await this.run(`DELETE FROM ${stg} s USING ${bad} x WHERE s.${inBatch} AND x.delivery_id = s.delivery_id AND x.line = s.line`);
     }
-    const periods = new Map((await this.query<{ fid: number; period: string | null }>(`SELECT fid, period FROM ${fp}`)).map((r) => [Number(r.fid), r.period]));
-    for (const st of stats) {
-      const j = byFid.get(Number(st.fid))!;
-      const rowsRead = Number(st.read), rowsLoaded = Number(st.loaded), rowsRejected = Number(st.rejected);
+    if (CRASH_STAGED) process.kill(process.pid, "SIGKILL");
+
+    // 4. per file: counts, counties and latest event month of the rows loaded, warnings
+    const badLines = new Set((await this.query<{ id: number; line: number }>(`SELECT delivery_id AS id, line FROM ${bad}`)).map((x) => `${x.id}:${x.line}`));
+    for (const w of warnRows) {
+      if (badLines.has(`${idOfK(w.k)}:${w.line}`)) continue;
+      for (const [code, message] of w.warn) jobs[w.k]!.warnings.add(code, message, `line ${w.line}`);
+    }
+    const eventIdx = fieldIdx(def.eventDateField);
+    const needCounties = def.cadence === "monthly" || def.cadence === "events";
+    const stats = await this.query<{ id: number; loaded: bigint; counties: string[] | null; event_month: string | null }>(
+      `SELECT delivery_id AS id, count(*) AS loaded,
+         ${needCounties && C ? `list(DISTINCT ${cty("s")} ORDER BY ${cty("s")}) FILTER (WHERE ${cty("s")} IS NOT NULL)` : "CAST(NULL AS VARCHAR[])"} AS counties,
+         ${eventIdx >= 0 ? `strftime(max(${names[eventIdx]}), '%Y-%m')` : "CAST(NULL AS VARCHAR)"} AS event_month
+       FROM ${stg} s WHERE s.${inBatch} GROUP BY ALL`,
+    );
+    const statOf = new Map(stats.map((x) => [Number(x.id), x]));
+    const rejected = new Map(
+      (await this.query<{ id: number; n: bigint }>(`SELECT delivery_id AS id, count(DISTINCT line) AS n FROM ${rejects} GROUP BY ALL`)).map((x) => [Number(x.id), Number(x.n)]),
+    );
+    const lineCount = new Map(
+      (await this.query<{ id: number; n: bigint }>(`SELECT delivery_id AS id, count(DISTINCT line) AS n FROM (SELECT delivery_id, line FROM ${stg} s WHERE s.${inBatch} UNION ALL SELECT delivery_id, line FROM ${rejects}) GROUP BY ALL`)).map((x) => [Number(x.id), Number(x.n)]),
+    );
+    const periods = new Map((await this.query<{ id: number; period: string | null }>(`SELECT delivery_id AS id, period FROM ${fp}`)).map((r) => [Number(r.id), r.period]));
+    const results: FileResult[] = [];
+    for (const [k, j] of jobs.entries()) {
+      const id = idOfK(k);
+      const st = statOf.get(id);
+      const rowsLoaded = Number(st?.loaded ?? 0);
+      const rowsRejected = rejected.get(id) ?? 0;
+      // every non-empty row read is either loaded or rejected, never both
+      const rowsRead = lineCount.get(id) ?? 0;
       if (rowsRead !== rowsLoaded + rowsRejected) {
         throw new Error(`${j.name}: counts do not balance (read ${rowsRead}, loaded ${rowsLoaded}, rejected ${rowsRejected})`);
       }
+      // and every row handed to DuckDB is one of them, or an empty line
+      if (rowsRead !== seen[k]! - blankInDb[k]!) {
+        throw new Error(`${j.name}: rows lost (handed over ${seen[k]}, of which ${blankInDb[k]} empty; read ${rowsRead})`);
+      }
       const w = j.warnings;
-      const emptyLines = emptyByFid.get(j.fid) ?? 0;
-      // plain warnings in the order they always came: empty lines, then the delivery's
-      const counted = w.plain.length;
+      const emptyLines = emptyByK[k]!;
       if (emptyLines > 0) w.plain.push(`${emptyLines} empty line(s) skipped`);
-      void counted;
-      const counties = st.counties ?? [];
+      const counties = st?.counties ?? [];
       const expectedCounty = j.nameInfo.county ?? null;
       const monthlyOrEvents = def.cadence === "monthly" || def.cadence === "events";
       const county = expectedCounty ?? (monthlyOrEvents ? (counties.length === 1 ? counties[0]! : null) : null);
       if (expectedCounty === null && counties.length > 1 && monthlyOrEvents) w.plain.push(`rows span ${counties.length} counties: one delivery keyed on its file name`);
-      let period = P ? (periods.get(j.fid) ?? null) : namePeriod(j);
+      let period = P ? (periods.get(id) ?? null) : namePeriod(j);
       if (period === null && def.cadence === "events") {
-        period = st.event_month;
+        period = st?.event_month ?? null;
         if (period) w.plain.push(`period ${period} taken from the latest ${def.eventDateField} (no month in the file name)`);
       }
       if (period === null && (monthlyOrEvents || def.cadence === "yearly")) w.plain.push("no period: none in the file name and no valid row");
       if (rowsLoaded === 0 && rowsRead > 0) w.plain.push("every row rejected");
       if (rowsRead === 0) w.plain.push("no data rows");
-      outcomes.set(j.fid, { rowsRead, rowsLoaded, rowsRejected, county, period, multiCountyKey: county === null && monthlyOrEvents ? j.name : null });
+      await this.wh.run(
+        `INSERT INTO meta_delivery VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, ?, ?, 'current', NULL, ?)`,
+        [
+          id,
+          j.name,
+          j.hash,
+          type,
+          county,
+          period,
+          j.format,
+          j.encoding,
+          toChinaTimestamp(j.receivedAt),
+          toChinaTimestamp(new Date()),
+          rowsRead,
+          rowsLoaded,
+          rowsRejected,
+          w.list().join("\n") || null,
+        ],
+      );
+      const superseded = await this.supersede(id, type, county, period, county === null && monthlyOrEvents ? j.name : null);
+      results.push({
+        file: j.name,
+        status: "loaded",
+        deliveryId: id,
+        type,
+        county,
+        period,
+        format: j.format,
+        encoding: j.encoding,
+        rowsRead,
+        rowsLoaded,
+        rowsRejected,
+        warnings: w.list(),
+        superseded,
+        seconds: 0,
+      });
     }
-    return { final, rejects, outcomes };
+    await this.run(
+      `INSERT INTO meta_reject SELECT r.delivery_id, f.name, r.line, r.column_name, r.value, r.reason
+       FROM ${rejects} r JOIN (SELECT unnest(${idList}) AS id, unnest([${jobs.map((j) => lit(j.name)).join(", ")}]) AS name) f ON f.id = r.delivery_id
+       ORDER BY r.delivery_id, r.seq >= 2000000000, r.line, r.seq`,
+    );
+    return results;
   }
 
-  private async commitBatch(jobs: FileJob[], staged: { final: string; rejects: string; outcomes: Map<number, FileOutcome> }): Promise<FileResult[]> {
-    const wh = this.wh;
-    const def = jobs[0]!.def;
-    const type = def.type;
-    const fieldNames = def.fields.map((f) => f.name);
-    const results: FileResult[] = [];
-    const ids = new Map(jobs.map((j, i) => [j.fid, this.nextId + i]));
-    const idOf = `CASE fid ${jobs.map((j) => `WHEN ${j.fid} THEN ${ids.get(j.fid)}`).join(" ")} END`;
-    const nameOf = `CASE fid ${jobs.map((j) => `WHEN ${j.fid} THEN ${lit(j.name)}`).join(" ")} END`;
-    const rc = fieldNames.includes("region_code") ? "region_code" : def.countyField ? def.countyField : type === "regions" ? "code" : null;
-    const rcq = rc ? quoteIdent(rc) : "CAST(NULL AS VARCHAR)";
-    // lineage columns after the fields, unless a field already has the name (county_code of funds, standards…)
-    const lineage = (
-      [
-        ["line", "line"],
-        ["county_code", `CASE WHEN length(${rcq}) >= 6 THEN left(${rcq}, 6) END`],
-        ["city_code", `CASE WHEN length(${rcq}) >= 4 THEN left(${rcq}, 4) END`],
-      ] as [string, string][]
-    ).filter(([n]) => !fieldNames.includes(n));
-    const targets = ["delivery_id", ...fieldNames, ...lineage.map(([n]) => n)].map(quoteIdent).join(", ");
-    let committed = false;
-    await wh.run("BEGIN TRANSACTION");
-    try {
-      const ins = await wh.query<{ Count: bigint }>(
-        `INSERT INTO ${quoteIdent(stagingTable(type))} (${targets})
-         SELECT ${idOf}, ${fieldNames.map(quoteIdent).join(", ")}, ${lineage.map(([, e]) => e).join(", ")}
-         FROM ${staged.final} ORDER BY fid, line`,
+  /**
+   * The raw text of the cell each delivery-level reject quotes (period, county,
+   * first key field), read again from the file's staged text: the fast path keeps
+   * only typed values, and these rows are few.
+   */
+  private async quoteRawValues(bad: string, jobs: FileJob[], idOfK: (k: number) => number, readOf: Map<FileJob, string>, fields: readonly FieldDef[]): Promise<void> {
+    const want = await this.query<{ id: number; n: bigint }>(`SELECT delivery_id AS id, count(*) AS n FROM ${bad} WHERE stage < 4 GROUP BY ALL`);
+    for (const { id } of want) {
+      const k = jobs.findIndex((_, i) => idOfK(i) === Number(id));
+      const j = jobs[k]!;
+      const read = readOf.get(j);
+      if (!read) continue;
+      // numbered copies: _line and h<col>; raw staging files: line and f<field>
+      const direct = !!j.direct && read.includes("'_line'");
+      const cellOf = (fi: number) => (direct ? (j.map[fi]! >= 0 ? `h${j.map[fi]}` : "CAST(NULL AS VARCHAR)") : rawCol(fi));
+      const lineCol = direct ? "_line" : "line";
+      const idx = [...new Set((await this.query<{ field: number }>(`SELECT DISTINCT field FROM ${bad} WHERE delivery_id = ${Number(id)} AND stage < 4`)).map((x) => Number(x.field)))].filter((fi) => fi >= 0 && fi < fields.length);
+      if (idx.length === 0) continue;
+      await this.run(
+        `UPDATE ${bad} SET value = src.v FROM (
+           SELECT r.${lineCol} AS line, CASE ${idx.map((fi) => `WHEN x.field = ${fi} THEN ${rejectValueSql(`r.${cellOf(fi)}`)}`).join(" ")} END AS v, x.field
+           FROM ${read} r JOIN ${bad} x ON x.delivery_id = ${Number(id)} AND x.line = r.${lineCol} AND x.stage < 4) src
+         WHERE ${bad}.delivery_id = ${Number(id)} AND ${bad}.line = src.line AND ${bad}.field = src.field AND ${bad}.stage < 4`,
       );
-      const inserted = Number(ins[0]?.Count ?? 0);
-      if (CRASH_STAGED) process.kill(process.pid, "SIGKILL");
-      const rej = await wh.query<{ Count: bigint }>(
-        `INSERT INTO meta_reject SELECT ${idOf}, ${nameOf}, line, column_name, value, reason FROM ${staged.rejects} ORDER BY fid, seq >= 2000000000, line, seq`,
-      );
-      const rejectLines = Number(rej[0]?.Count ?? 0);
-      let loaded = 0, rejected = 0;
-      for (const j of jobs) {
-        const o = staged.outcomes.get(j.fid)!;
-        const deliveryId = ids.get(j.fid)!;
-        loaded += o.rowsLoaded;
-        rejected += o.rowsRejected;
-        await wh.run(
-          `INSERT INTO meta_delivery VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, ?, ?, 'current', NULL, ?)`,
-          [
-            deliveryId,
-            j.name,
-            j.hash,
-            type,
-            o.county,
-            o.period,
-            j.format,
-            j.encoding,
-            toChinaTimestamp(j.receivedAt),
-            toChinaTimestamp(new Date()),
-            o.rowsRead,
-            o.rowsLoaded,
-            o.rowsRejected,
-            j.warnings.list().join("\n") || null,
-          ],
-        );
-        const superseded = await this.supersede(deliveryId, type, o.county, o.period, o.multiCountyKey);
-        results.push({
-          file: j.name,
-          status: "loaded",
-          deliveryId,
-          type,
-          county: o.county,
-          period: o.period,
-          format: j.format,
-          encoding: j.encoding,
-          rowsRead: o.rowsRead,
-          rowsLoaded: o.rowsLoaded,
-          rowsRejected: o.rowsRejected,
-          warnings: j.warnings.list(),
-          superseded,
-          seconds: 0,
-        });
-      }
-      if (inserted !== loaded || rejectLines < rejected) {
-        throw new Error(`counts do not balance (loaded ${loaded} of ${inserted} inserted, rejected ${rejected} in ${rejectLines} reject rows)`);
-      }
-      await wh.run("COMMIT");
-      committed = true;
-      this.nextId += jobs.length;
-    } finally {
-      if (!committed) await wh.run("ROLLBACK").catch(() => undefined);
     }
-    for (const r of results) {
-      const j = jobs.find((x) => x.name === r.file)!;
-      this.known.add(j.hash, { id: r.deliveryId, file: j.name, type, county: r.county ?? null, period: r.period ?? null });
-    }
-    return results;
   }
 
   /**
@@ -1336,6 +1299,11 @@ class IngestContext {
     );
     return current === deliveryId ? others.filter((id) => rows.find((r) => r.delivery_id === id)?.status === "current") : [];
   }
+}
+
+/** The items of a VARCHAR[] value as the DuckDB client hands it over. */
+function rawItems(v: { items: (string | null)[] } | (string | null)[]): (string | null)[] {
+  return Array.isArray(v) ? v : v.items;
 }
 
 /** An SQL literal of a string, or NULL. */

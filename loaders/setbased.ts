@@ -88,6 +88,11 @@ function plainEnd(cp: string): string {
 }
 
 export interface FastField {
+  /**
+   * Helper columns computed once per row in a projection below `value`
+   * (alias, expression over the raw cell), so `value` does not repeat them.
+   */
+  pre: [string, string][];
   /** Typed canonical value, NULL when the cell is empty or the fast path does not take it. */
   value: string;
   /** Over the value's column `v`: TRUE when the fast path took the cell (or it is empty and may be). */
@@ -105,7 +110,8 @@ export interface RegionJoin {
  * `region` is the joined lookup column for region and county kinds. The value
  * is computed once; the check reads it.
  */
-export function fastField(field: FieldDef, c: string, region?: RegionJoin): FastField {
+export function fastField(field: FieldDef, c: string, region?: RegionJoin, helper = `${c}__`): FastField {
+  const pre: [string, string][] = [];
   const num = `(CASE WHEN ${tagged(c, "n")} THEN substr(${c}, 4) ELSE ${c} END)`;
   let value: string;
   let range: (v: string) => string = () => "TRUE";
@@ -160,11 +166,14 @@ export function fastField(field: FieldDef, c: string, region?: RegionJoin): Fast
     }
     case "id": {
       // check digit by integer arithmetic on the first 9 and next 8 digits (no per-character calls)
+      // the two halves are cast once (a helper projection), not once per digit
       const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-      const a = `CAST(${c}[1:9] AS BIGINT)`, b = `CAST(${c}[10:17] AS BIGINT)`;
+      const a = `${helper}a`, b = `${helper}b`;
+      const shaped = `regexp_full_match(${c}, '\\d{17}[\\dX]')`;
+      pre.push([a, `CASE WHEN ${shaped} THEN CAST(${c}[1:9] AS BIGINT) END`], [b, `CASE WHEN ${shaped} THEN CAST(${c}[10:17] AS BIGINT) END`]);
       const digit = (i: number) => (i < 9 ? `((${a} // ${10 ** (8 - i)}) % 10)` : `((${b} // ${10 ** (16 - i)}) % 10)`);
       const sum = weights.map((w, i) => `${digit(i)} * ${w}`).join(" + ");
-      value = `CASE WHEN regexp_full_match(${c}, '\\d{17}[\\dX]')
+      value = `CASE WHEN ${a} IS NOT NULL
         AND ${c}[7:10] BETWEEN '1900' AND '2199' AND try_cast(concat(${c}[7:10], '-', ${c}[11:12], '-', ${c}[13:14]) AS DATE) IS NOT NULL
         AND substr('10X98765432', CAST((${sum}) % 11 AS INTEGER) + 1, 1) = ${c}[18:18] THEN ${c} END`;
       break;
@@ -183,6 +192,7 @@ export function fastField(field: FieldDef, c: string, region?: RegionJoin): Fast
   }
   const nullable = field.nullable ? "TRUE" : "FALSE";
   return {
+    pre,
     value: `CAST(${value} AS ${sqlTypeOf(field.kind)})`,
     ok: (v) => `(CASE WHEN ${c} IS NULL THEN ${nullable} ELSE ${v} IS NOT NULL AND coalesce(${range(v)}, FALSE) END)`,
   };

@@ -35,12 +35,13 @@ afterAll(() => {
 
 /** The fast path's value (as text) and whether it took each cell. */
 async function fast(field: FieldDef, cells: (string | null)[]): Promise<{ ok: boolean; value: string | null }[]> {
-  const region = field.kind === "region" || field.kind === "county" ? { known: "k.code" } : undefined;
+  const region = field.kind === "region" || field.kind === "county" ? { known: "code" } : undefined;
   const ff = fastField(field, "c", region);
   const values = cells.map((c, i) => `(${i}, ${c === null ? "NULL" : quoteLiteral(c)})`).join(", ");
   const r = await conn.runAndReadAll(
     `SELECT i, CAST(v AS VARCHAR) AS v, ${ff.ok("v")} AS ok FROM (
-       SELECT i, c, ${ff.value} AS v FROM (VALUES ${values}) t(i, c) ${region ? "LEFT JOIN known k ON k.code = c" : ""}) ORDER BY i`,
+       SELECT *, ${ff.value} AS v FROM (
+         SELECT *${ff.pre.map(([a, e]) => `, ${e} AS ${a}`).join("")} FROM (VALUES ${values}) t(i, c) ${region ? "LEFT JOIN known k ON k.code = c" : ""})) ORDER BY i`,
   );
   return (r.getRowObjectsJS() as { v: string | null; ok: boolean }[]).map((x) => ({ ok: x.ok, value: x.v }));
 }
