@@ -26,7 +26,7 @@ import { CsvSink, StagingDir } from "./staging.js";
 import { openCsv } from "./readers/csv.js";
 import { ByteScan, GroupFile, LineNumberer, hashAndScanCsv, peekCsvHeader } from "./readers/csvscan.js";
 import { openXlsx } from "./readers/xlsx.js";
-import { openParquet } from "./readers/parquet.js";
+import { openParquet, parquetCellSql } from "./readers/parquet.js";
 import { FileRefused, type Format, type Source } from "./readers/source.js";
 import { createProgress, printable, type Progress } from "./progress.js";
 import { LongCell, MAX_CELL, ROW_RULES_SQL, WS, fastField, rejectValueSql, tagCell, untagCell } from "./setbased.js";
@@ -212,6 +212,7 @@ export const loadRegionLookup = (wh: Warehouse): Promise<RegionCodes> => RegionC
 /** Rows per transaction: files are committed together until this many rows (or files) are staged. */
 const BATCH_ROWS = Number(process.env.JIUZHU_INGEST_BATCH_ROWS ?? 300_000);
 const BATCH_FILES = Number(process.env.JIUZHU_INGEST_BATCH_FILES ?? 64);
+const FIRST_BATCH_ROWS = 50_000;
 
 /**
  * Ingest files and folders into the warehouse at `dbPath`. Never throws for a
@@ -300,7 +301,9 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
           if (batch.length > 0 && batch[0]!.job.def.type !== prepared.def.type) await flush();
           batch.push({ job: prepared, at });
           batchRows += prepared.rowsSeen;
-          if (batchRows >= BATCH_ROWS || batch.length >= BATCH_FILES) await flush();
+          // the first batch small, so DuckDB starts while the rest is read
+          const limit = inflight === null && slots.every((x) => x === null || x.status !== "loaded") ? Math.min(BATCH_ROWS, FIRST_BATCH_ROWS) : BATCH_ROWS;
+          if (batchRows >= limit || batch.length >= BATCH_FILES) await flush();
         } else {
           slots[at] = prepared;
           progress.fileDone(prepared, sizes[at]);
@@ -309,7 +312,11 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
       await flush();
       await settle();
       results.push(...slots.filter((r): r is FileResult => r !== null));
-      if (results.some((r) => r.status === "loaded")) await wh.run("CHECKPOINT");
+      if (results.some((r) => r.status === "loaded")) {
+        const tc = performance.now();
+        await wh.run("CHECKPOINT");
+        if (DEBUG_SQL) process.stderr.write(`${(performance.now() - tc).toFixed(0)} ms: CHECKPOINT\n`);
+      }
     } finally {
       progress.stop();
       regions?.close();
@@ -495,6 +502,9 @@ class FileJob {
     readonly phases: { hash: number; parse: number },
     public seconds: number,
   ) {}
+
+  /** Parquet: the SELECT of (line, f0 … f<n-1>) DuckDB reads the file with. */
+  parquetRead: string | null = null;
 }
 
 /** Column names of the raw table: `f<i>` holds field i's cell as text (tagged for typed formats). */
@@ -675,17 +685,35 @@ class IngestContext {
       let rawFile: string | null = null;
       let emptyLines = 0;
       let rowsSeen = direct?.dataLines ?? 0;
-      if (!direct) {
+      // Parquet: DuckDB reads the file itself, each column turned into the text cell the checks read
+      let parquetRead: string | null = null;
+      if (source.parquet) {
+        const pq = source.parquet;
+        const cells = def.fields.map((f, i) => {
+          const col = map.columnOf[i]!;
+          const e = col >= 0 ? parquetCellSql(source.header[col]!, pq.types[col]!) : "CAST(NULL AS VARCHAR)";
+          if (e !== null) return `${e} AS ${rawCol(i)}`;
+          const why = `column ${source.header[col]} holds ${pq.types[col]} values, not text, numbers or dates`;
+          if (f.required) throw new FileRefused(name, `${why}: ${type} needs it`);
+          warnings.plain.push(`${why}: not loaded`);
+          return `CAST(NULL AS VARCHAR) AS ${rawCol(i)}`;
+        });
+        parquetRead = `SELECT CAST(file_row_number + 2 AS INTEGER) AS line, ${cells.join(", ")} FROM read_parquet(${quoteLiteral(pq.path)})`;
+        rowsSeen = pq.rows;
+      }
+      if (!direct && !parquetRead) {
         const r = await this.readRows(fid, source, def, map.columnOf);
         rawFile = r.file;
         emptyLines = r.emptyLines;
         rowsSeen = r.rows;
       }
       this.pending.add(hash, pendingContent(name));
-      return new FileJob(fid, name, path, hash, format, encoding, def, source.header, map.columnOf, nameInfo, warnings, receivedAt, rawFile, direct, emptyLines, rowsSeen, {
+      const job = new FileJob(fid, name, path, hash, format, encoding, def, source.header, map.columnOf, nameInfo, warnings, receivedAt, rawFile, direct, emptyLines, rowsSeen, {
         hash: hashSeconds,
         parse: (performance.now() - tRead) / 1000,
       }, 0);
+      job.parquetRead = parquetRead;
+      return job;
     } finally {
       source.close();
     }
@@ -823,6 +851,7 @@ class IngestContext {
       for (const j of jobs) this.finishJob(j);
       return results;
     } catch (error) {
+      if (DEBUG_SQL) process.stderr.write(`batch of ${jobs.length} ${jobs[0]!.def.type} failed: ${(error as Error).message}\n`);
       if (open) await this.wh.run("ROLLBACK").catch(() => undefined);
       await this.dropAll(temps);
       temps.length = 0;
@@ -925,10 +954,12 @@ class IngestContext {
           columns = {${cols}}, null_padding = true, strict_mode = false)`;
       const members = jobs.filter((j) => j.direct?.group === group);
       for (const j of members) readOf.set(j, `(SELECT * FROM ${read} WHERE _fid = ${j.fid})`);
+      // a group file may hold files of an earlier try of this batch (now loaded one by one)
+      const only = members.length === group.files.size ? "" : ` WHERE _fid IN (${members.map((j) => j.fid).join(", ")})`;
       const map = members[0]!.map;
       const source = `SELECT CAST(list_position(${fidList}, _fid) - 1 AS INTEGER) AS _k, _line,
           ${fields.map((_, i) => (map[i]! >= 0 ? `h${map[i]}` : "CAST(NULL AS VARCHAR)") + ` AS ${rawCol(i)}`).join(", ")}
-        FROM ${read}`;
+        FROM ${read}${only}`;
       // a file not named for a county may hold codes of any province
       const regionHeads = fields.flatMap((f, i) => (f.kind === "region" && map[i]! >= 0 ? [`h${map[i]}`] : []));
       if (members.some((j) => !j.nameInfo.county) && regionHeads.length) {
@@ -979,7 +1010,22 @@ class IngestContext {
         insertChecked(`SELECT CAST(list_position(${fids}, fid) - 1 AS INTEGER) AS _k, line AS _line, ${fields.map((_, i) => rawCol(i)).join(", ")} FROM ${readRaw(rawFiles)}`),
       );
     }
-    this.progress.rows(jobs.filter((j) => j.direct && !fallback.includes(j)).reduce((a, j) => a + j.rowsSeen, 0));
+    for (const j of jobs) {
+      if (!j.parquetRead) continue;
+      const read = `(${j.parquetRead})`;
+      readOf.set(j, read);
+      const regionCols = fields.flatMap((f, i) => (f.kind === "region" ? [rawCol(i)] : []));
+      if (regionCols.length && !j.nameInfo.county) await this.ensureProvinces(`SELECT DISTINCT left(unnest([${regionCols.join(", ")}]), 2) AS p FROM ${read}`);
+      await this.run(insertChecked(`SELECT ${kOfFid.get(j.fid)} AS _k, line AS _line, ${fields.map((_, i) => rawCol(i)).join(", ")} FROM ${read}`));
+    }
+    if (jobs.some((j) => j.parquetRead)) {
+      const counts = await this.query<{ id: number; n: bigint }>(`SELECT delivery_id AS id, count(*) AS n FROM ${stg} WHERE ${inBatch} GROUP BY ALL`);
+      const got = new Map(counts.map((c) => [Number(c.id), Number(c.n)]));
+      for (const [k, j] of jobs.entries()) {
+        if (j.parquetRead && (got.get(idOfK(k)) ?? 0) !== j.rowsSeen) throw new FileRefused(j.name, `unreadable Parquet: ${j.rowsSeen} rows in its metadata, ${got.get(idOfK(k)) ?? 0} read`);
+      }
+    }
+    this.progress.rows(jobs.filter((j) => (j.direct && !fallback.includes(j)) || j.parquetRead).reduce((a, j) => a + j.rowsSeen, 0));
     if (CRASH_AFTER > 0 && (await this.count(`SELECT count(*) AS n FROM ${stg} WHERE ${inBatch}`)) >= CRASH_AFTER) process.kill(process.pid, "SIGKILL");
 
     // 2. the rows the fast path did not take: the contract decides, and words each reject
@@ -1099,7 +1145,9 @@ class IngestContext {
        FROM ${stg} s JOIN ${fp} fp ON fp.delivery_id = s.delivery_id
        WHERE s.${inBatch} AND (${periodBad} OR ${countyBad})`,
     );
-    const notBad = (alias: string) => `NOT EXISTS (SELECT 1 FROM ${bad} x WHERE x.delivery_id = ${alias}.delivery_id AND x.line = ${alias}.line)`;
+    const anyBad = async () => (await this.count(`SELECT count(*) AS n FROM ${bad}`)) > 0;
+    let badSoFar = await anyBad();
+    const notBad = (alias: string) => (badSoFar ? `NOT EXISTS (SELECT 1 FROM ${bad} x WHERE x.delivery_id = ${alias}.delivery_id AND x.line = ${alias}.line)` : "TRUE");
     if (events) {
       const keyText = keyIdx.map((i) => `CAST(${names[i]} AS VARCHAR)`).join(" || '+' || ");
       await this.run(
@@ -1112,6 +1160,7 @@ class IngestContext {
       );
     }
     // roster households whose rows disagree on household-level fields: rejected whole
+    if (events) badSoFar = await anyBad();
     if (type === "roster") {
       const hf = HOUSEHOLD_FIELDS.map((f) => quoteIdent(f));
       const hh = `hh_${b}`;
@@ -1119,7 +1168,8 @@ class IngestContext {
       // two values differ, or some are NULL and some not (IS DISTINCT FROM, as the rule below reads them)
       const differ = (f: string) => `(min(${f}) <> max(${f}) OR (count(${f}) > 0 AND count(${f}) < count(*)))`;
       await this.run(
-        `CREATE TEMP TABLE ${hh} AS SELECT delivery_id, household_id, left(region_code, 6) AS hcty
+        // candidates by a hash of the household key (cheaper to group on); the rule below reads the exact keys
+        `CREATE TEMP TABLE ${hh} AS SELECT delivery_id, hash(household_id, left(region_code, 6)) AS hk
          FROM ${stg} s WHERE s.${inBatch} AND ${notBad("s")} GROUP BY ALL HAVING ${hf.map(differ).join(" OR ")}`,
       );
       if ((await this.count(`SELECT count(*) AS n FROM ${hh}`)) > 0) {
@@ -1127,7 +1177,7 @@ class IngestContext {
           `INSERT INTO ${bad}
            WITH a AS (
              SELECT s.delivery_id, s.line, s.household_id AS hh, left(s.region_code, 6) AS hcty, ${hf.map((f, i) => `s.${f} AS v${i}, first_value(s.${f}) OVER w AS a${i}`).join(", ")}
-             FROM ${stg} s JOIN ${hh} h ON h.delivery_id = s.delivery_id AND h.household_id = s.household_id AND h.hcty IS NOT DISTINCT FROM left(s.region_code, 6)
+             FROM ${stg} s JOIN ${hh} h ON h.delivery_id = s.delivery_id AND h.hk = hash(s.household_id, left(s.region_code, 6))
              WHERE s.${inBatch} AND ${notBad("s")}
              WINDOW w AS (PARTITION BY s.delivery_id, s.household_id, left(s.region_code, 6) ORDER BY s.line ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)),
            d AS (SELECT *, CASE ${hf.map((_, i) => `WHEN v${i} IS DISTINCT FROM a${i} THEN ${i}`).join(" ")} END AS dk FROM a),

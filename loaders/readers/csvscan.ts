@@ -277,7 +277,9 @@ export class GroupFile {
 
   write(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    writeSync(this.fd!, bytes);
+    // at an explicit position: after a truncate the file position would leave a hole
+    let done = 0;
+    while (done < bytes.length) done += writeSync(this.fd!, bytes, done, bytes.length - done, this.size + done);
     this.size += bytes.length;
   }
 

@@ -53,13 +53,42 @@ export async function openParquet(path: string, displayName: string): Promise<So
     }
   }
 
+  let rows = 0;
+  try {
+    const r = await conn.runAndReadAll(`SELECT count(*) FROM read_parquet(${quoteLiteral(path)})`);
+    rows = Number(r.getRows()[0]![0]);
+  } catch (error) {
+    close();
+    throw new FileRefused(displayName, `unreadable Parquet: ${(error as Error).message.split("\n")[0]}`);
+  }
+
   return {
     format: "parquet",
     encoding: null,
+    parquet: { path, types, rows },
     header,
     headerLine: 1,
     batches,
     bytesRead: () => 0,
     close,
   };
+}
+
+/** Parquet types a cell can come from: text, numbers, booleans, dates and times. */
+const SCALAR = /^(VARCHAR|CHAR|TEXT|STRING|BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL\(\d+,\d+\)|DATE|TIME|TIMESTAMP.*|UUID)$/;
+
+/**
+ * The SQL that turns one Parquet column into the text cell the checks read
+ * (as the other formats give it): dates and timestamps tagged as dates (their
+ * day), decimals without trailing zeros, the rest as text. Null when the column
+ * holds no such values (BLOB, LIST, STRUCT, MAP…).
+ */
+export function parquetCellSql(column: string, type: string): string | null {
+  const t = type.toUpperCase();
+  if (!SCALAR.test(t)) return null;
+  const c = quoteIdent(column);
+  if (t === "DATE" || t.startsWith("TIMESTAMP")) return `chr(1) || 'd:' || strftime(${c}, '%Y-%m-%d') || 'T00:00:00.000Z'`;
+  const dec = /^DECIMAL\(\d+,(\d+)\)$/.exec(t);
+  if (dec && Number(dec[1]) > 2) return `regexp_replace(regexp_replace(CAST(${c} AS VARCHAR), '(\\.[0-9]*?)0+$', '\\1'), '\\.$', '')`;
+  return `CAST(${c} AS VARCHAR)`;
 }

@@ -18,6 +18,8 @@ export interface Source {
   headerLine: number;
   /** Field delimiter (CSV only). */
   delimiter?: string;
+  /** Parquet only: the file (a plain-named link), its column types and row count, for DuckDB to read it itself. */
+  parquet?: { path: string; types: string[]; rows: number };
   /** Sheet the rows come from (XLSX only). */
   sheet?: string;
   batches(): AsyncGenerator<RowBatch>;

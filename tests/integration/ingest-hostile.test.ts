@@ -67,6 +67,64 @@ describe("nothing lost", () => {
   }, T);
 });
 
+describe("types from Parquet", () => {
+  /** A Parquet file of roster rows with typed columns: the CSV's text cast by `casts` (header → SQL expression over the text column). */
+  async function typedParquet(path: string, rows: ReturnType<typeof validRows>, casts: Record<string, string>): Promise<string> {
+    const csv = `${path}.src.csv`;
+    writeCsv(csv, "roster", rows.map((r) => ({ ...r, monthly_benefit: "1079.00", per_capita_income: "320.50" })));
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const inst = await DuckDBInstance.create(":memory:");
+    const conn = await inst.connect();
+    try {
+      const cols = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_csv('${csv}', header = true, all_varchar = true)`)).getRowObjectsJS() as { column_name: string }[];
+      const select = cols.map(({ column_name: c }) => `${casts[c] ? casts[c]!.replaceAll("$", `"${c}"`) : `"${c}"`} AS "${c}"`).join(", ");
+      await conn.run(`COPY (SELECT ${select} FROM read_csv('${csv}', header = true, all_varchar = true)) TO '${path}' (FORMAT parquet)`);
+    } finally {
+      conn.closeSync();
+      inst.closeSync();
+    }
+    return path;
+  }
+
+  it("DECIMAL of any scale with at most 2 decimals, DATE months and dates, TIMESTAMP dates are taken", async () => {
+    const { db, dir } = await freshWarehouse();
+    const rows = validRows("roster", 4);
+    const file = await typedParquet(join(dir, "roster_2025-01_150102.parquet"), rows, {
+      月保障金额: "CAST($ AS DECIMAL(38,10))",
+      家庭月人均收入: "CAST($ AS DECIMAL(18,4))",
+      统计月份: "CAST(strptime($ || '-01', '%Y-%m-%d') AS DATE)",
+      批准日期: "CAST(strptime($, '%Y/%m/%d') AS TIMESTAMP)",
+    });
+    const s = await ingestPaths(db, [file]);
+    expect(s.files[0]).toMatchObject({ status: "loaded", rowsRead: 4, rowsLoaded: 4, rowsRejected: 0 });
+    const got = await q<{ period: string; m: string; i: string; a: string }>(
+      db,
+      "SELECT period, CAST(monthly_benefit AS VARCHAR) AS m, CAST(per_capita_income AS VARCHAR) AS i, CAST(approved_on AS VARCHAR) AS a FROM core_roster ORDER BY line LIMIT 1",
+    );
+    expect(got[0]).toEqual({ period: "2025-01", m: "1079.00", i: "320.50", a: "2024-03-05" });
+  }, T);
+
+  it("a DECIMAL with more than 2 decimals is rejected per row; BLOB and LIST columns are refused by name", async () => {
+    const { db, dir } = await freshWarehouse();
+    const rows = validRows("roster", 3);
+    const file = await typedParquet(join(dir, "roster_2025-01_150102.parquet"), rows, { 月保障金额: "CAST($ AS DECIMAL(38,10)) + CASE WHEN $ IS NOT NULL THEN 0.001 END" });
+    const s = await ingestPaths(db, [file]);
+    expect(s.files[0]).toMatchObject({ status: "loaded", rowsRead: 3, rowsLoaded: 0, rowsRejected: 3 });
+    const rej = await q<{ value: string; reason: string }>(db, "SELECT value, reason FROM meta_reject WHERE column_name = '月保障金额' LIMIT 1");
+    expect(rej[0]!.value).toBe("1079.001");
+    expect(rej[0]!.reason).toMatch(/2 decimals/);
+
+    const { db: db2, dir: dir2 } = await freshWarehouse();
+    const blob = await typedParquet(join(dir2, "roster_2025-02_150102.parquet"), validRows("roster", 3, "2025-02"), { 姓名: "encode($)" });
+    const list = await typedParquet(join(dir2, "roster_2025-03_150102.parquet"), validRows("roster", 3, "2025-03"), { 身份证号: "[$]" });
+    const s2 = await ingestPaths(db2, [blob, list]);
+    expect(s2.files.map((f) => f.status)).toEqual(["refused", "refused"]);
+    expect(s2.files[0]!.reason).toBe("column 姓名 holds BLOB values, not text, numbers or dates: roster needs it");
+    expect(s2.files[1]!.reason).toBe("column 身份证号 holds VARCHAR[] values, not text, numbers or dates: roster needs it");
+    expect(await count(db2, "SELECT count(*) AS n FROM stg_roster")).toBe(0);
+  }, T);
+});
+
 describe("messages for people, no personal data outside the warehouse", () => {
   it("report rejects masks ID numbers and names unless unmasked; its CSV neutralises formulas", async () => {
     const { db, dir } = await freshWarehouse();
