@@ -30,9 +30,12 @@ import { openParquet, parquetCellSql } from "./readers/parquet.js";
 import { FileRefused, type Format, type Source } from "./readers/source.js";
 import { createProgress, printable, type Progress } from "./progress.js";
 import { LongCell, MAX_CELL, ROW_RULES_SQL, WS, fastField, rejectValueSql, tagCell, untagCell } from "./setbased.js";
-import { RAW_COLUMN } from "./schema.js";
+
 
 export { ensureWarehouseSchema } from "./schema.js";
+
+/** Column of the batch's working table holding the raw cells of a row the fast path did not take. */
+const RAW_COLUMN = "_raw";
 export { FileRefused } from "./readers/source.js";
 
 export interface IngestOptions {
@@ -895,6 +898,11 @@ class IngestContext {
     const kOfId = (id: number) => id - firstId;
     const jobOfId = (id: number) => jobs[kOfId(id)]!;
     const stg = quoteIdent(stagingTable(type));
+    // the batch's rows are checked in a temporary table of the staging table's shape (and the raw
+    // cells of rows the fast path did not take); what passes goes to the staging table in one insert
+    // at the end: deleting rows from a persistent table within the transaction costs far more
+    const work = `work_${b}`;
+    temps.push(work);
     const inBatch = `delivery_id BETWEEN ${firstId} AND ${firstId + jobs.length - 1}`;
     const kOfFid = new Map(jobs.map((j, k) => [j.fid, k]));
     const emptyByK = jobs.map((j) => j.emptyLines);
@@ -912,6 +920,7 @@ class IngestContext {
       ] as [string, string][]
     ).filter(([n]) => !fieldNames.includes(n));
     const targets = ["delivery_id", ...fieldNames, "line", ...lineage.map(([n]) => n), RAW_COLUMN].map(quoteIdent).join(", ");
+    await this.run(`CREATE TEMP TABLE ${work} AS SELECT *, CAST(NULL AS VARCHAR[]) AS ${RAW_COLUMN} FROM ${stg} LIMIT 0`);
 
     // 1. every file's cells read, typed and checked in one statement per source, straight into
     // the staging table; a row the fast path does not take goes in with its raw cells (_raw)
@@ -935,7 +944,7 @@ class IngestContext {
     const idList = `[${jobs.map((_, k) => idOfK(k)).join(", ")}]`;
     /** The loading statement over a source of (_k, _line, f0 … f<n-1>). */
     const insertChecked = (source: string) => `
-      INSERT INTO ${stg} (${targets})
+      INSERT INTO ${work} (${targets})
       SELECT list_extract(${idList}, _k + 1), ${names.join(", ")}, _line, ${lineage.map(([, e]) => e).join(", ")}${lineage.length ? ", " : ""}
         CASE WHEN _fast THEN NULL ELSE [${fields.map((_, i) => rawCol(i)).join(", ")}] END
       FROM (SELECT *, ${fastExpr} AS _fast FROM (
@@ -970,13 +979,13 @@ class IngestContext {
     // each plain file's rows: as many as its lines, else it is read again by the CSV reader
     const directIds = jobs.flatMap((j, k) => (j.direct ? [idOfK(k)] : []));
     if (directIds.length) {
-      const counts = await this.query<{ id: number; n: bigint }>(`SELECT delivery_id AS id, count(*) AS n FROM ${stg} WHERE ${inBatch} GROUP BY ALL`);
+      const counts = await this.query<{ id: number; n: bigint }>(`SELECT delivery_id AS id, count(*) AS n FROM ${work} WHERE ${inBatch} GROUP BY ALL`);
       const got = new Map(counts.map((c) => [Number(c.id), Number(c.n)]));
       for (const id of directIds) {
         const j = jobOfId(id);
         if ((got.get(id) ?? 0) !== j.direct!.dataLines) fallback.push(j);
       }
-      if (fallback.length) await this.run(`DELETE FROM ${stg} WHERE delivery_id IN (${fallback.map((j) => idOfK(kOfFid.get(j.fid)!)).join(", ")})`);
+      if (fallback.length) await this.run(`DELETE FROM ${work} WHERE delivery_id IN (${fallback.map((j) => idOfK(kOfFid.get(j.fid)!)).join(", ")})`);
     }
     const rawFiles: string[] = jobs.filter((j) => j.rawFile).map((j) => j.rawFile!);
     const rawFileOf = new Map<FileJob, string>(jobs.filter((j) => j.rawFile).map((j) => [j, j.rawFile!]));
@@ -1019,14 +1028,14 @@ class IngestContext {
       await this.run(insertChecked(`SELECT ${kOfFid.get(j.fid)} AS _k, line AS _line, ${fields.map((_, i) => rawCol(i)).join(", ")} FROM ${read}`));
     }
     if (jobs.some((j) => j.parquetRead)) {
-      const counts = await this.query<{ id: number; n: bigint }>(`SELECT delivery_id AS id, count(*) AS n FROM ${stg} WHERE ${inBatch} GROUP BY ALL`);
+      const counts = await this.query<{ id: number; n: bigint }>(`SELECT delivery_id AS id, count(*) AS n FROM ${work} WHERE ${inBatch} GROUP BY ALL`);
       const got = new Map(counts.map((c) => [Number(c.id), Number(c.n)]));
       for (const [k, j] of jobs.entries()) {
         if (j.parquetRead && (got.get(idOfK(k)) ?? 0) !== j.rowsSeen) throw new FileRefused(j.name, `unreadable Parquet: ${j.rowsSeen} rows in its metadata, ${got.get(idOfK(k)) ?? 0} read`);
       }
     }
     this.progress.rows(jobs.filter((j) => (j.direct && !fallback.includes(j)) || j.parquetRead).reduce((a, j) => a + j.rowsSeen, 0));
-    if (CRASH_AFTER > 0 && (await this.count(`SELECT count(*) AS n FROM ${stg} WHERE ${inBatch}`)) >= CRASH_AFTER) process.kill(process.pid, "SIGKILL");
+    if (CRASH_AFTER > 0 && (await this.count(`SELECT count(*) AS n FROM ${work} WHERE ${inBatch}`)) >= CRASH_AFTER) process.kill(process.pid, "SIGKILL");
 
     // 2. the rows the fast path did not take: the contract decides, and words each reject
     const rejects = `rej_${b}`;
@@ -1036,11 +1045,11 @@ class IngestContext {
     const rejSink = new CsvSink(this.staging.file("csv"), [["delivery_id", "INTEGER"], ["line", "INTEGER"], ["column_name", "VARCHAR"], ["value", "VARCHAR"], ["reason", "VARCHAR"], ["seq", "BIGINT"]]);
     const slowSink = new CsvSink(this.staging.file("csv"), [["delivery_id", "INTEGER"], ["line", "INTEGER"], ...fields.map((f) => [f.name, sqlTypeOf(f.kind)] as [string, string])]);
     try {
-      const slowCount = await this.count(`SELECT count(*) AS n FROM ${stg} WHERE ${inBatch} AND ${RAW_COLUMN} IS NOT NULL`);
+      const slowCount = await this.count(`SELECT count(*) AS n FROM ${work} WHERE ${inBatch} AND ${RAW_COLUMN} IS NOT NULL`);
       if (process.env.JIUZHU_DEBUG_SLOW) process.stderr.write(`${type} batch of ${jobs.length}: ${slowCount} rows through the contract\n`);
       if (slowCount > 0) {
         const result = await this.wh.connection.stream(
-          `SELECT delivery_id, line, ${RAW_COLUMN} FROM ${stg} WHERE ${inBatch} AND ${RAW_COLUMN} IS NOT NULL ORDER BY delivery_id, line`,
+          `SELECT delivery_id, line, ${RAW_COLUMN} FROM ${work} WHERE ${inBatch} AND ${RAW_COLUMN} IS NOT NULL ORDER BY delivery_id, line`,
         );
         const regionCols = fields.map((f, i) => (f.kind === "region" || f.kind === "county" ? i : -1)).filter((i) => i >= 0);
         const cells: Cell[] = new Array(nf);
@@ -1090,11 +1099,11 @@ class IngestContext {
         }
         slowSink.finish();
         rejSink.finish();
-        await this.run(`DELETE FROM ${stg} WHERE ${inBatch} AND ${RAW_COLUMN} IS NOT NULL`);
+        await this.run(`DELETE FROM ${work} WHERE ${inBatch} AND ${RAW_COLUMN} IS NOT NULL`);
         const slowRead = slowSink.readSql();
         if (slowRead) {
           await this.run(
-            `INSERT INTO ${stg} (${targets}) SELECT delivery_id, ${names.join(", ")}, line, ${lineage.map(([, e]) => e).join(", ")}${lineage.length ? ", " : ""} NULL FROM ${slowRead}`,
+            `INSERT INTO ${work} (${targets}) SELECT delivery_id, ${names.join(", ")}, line, ${lineage.map(([, e]) => e).join(", ")}${lineage.length ? ", " : ""} NULL FROM ${slowRead}`,
           );
         }
         const rejRead = rejSink.readSql();
@@ -1126,7 +1135,7 @@ class IngestContext {
     const needFirst = P !== null && jobs.some((j) => namePeriod(j) === null);
     await this.run(
       `CREATE TEMP TABLE ${fp} AS SELECT f.*, ${P ? (needFirst ? "coalesce(f.name_period, p.first_period)" : "f.name_period") : "CAST(NULL AS VARCHAR)"} AS period
-       FROM ${files} f ${needFirst ? `LEFT JOIN (SELECT delivery_id, arg_min(${P}, line) AS first_period FROM ${stg} WHERE ${inBatch} GROUP BY ALL) p ON p.delivery_id = f.delivery_id` : ""}`,
+       FROM ${files} f ${needFirst ? `LEFT JOIN (SELECT delivery_id, arg_min(${P}, line) AS first_period FROM ${work} WHERE ${inBatch} GROUP BY ALL) p ON p.delivery_id = f.delivery_id` : ""}`,
     );
     const cty = (alias: string) => (C ? `CASE WHEN length(${alias}.${C}) >= 6 THEN left(${alias}.${C}, 6) END` : "CAST(NULL AS VARCHAR)");
     const periodOf = (alias: string) => (P ? P.replace(names[periodIdx]!, `${alias}.${names[periodIdx]}`) : "NULL");
@@ -1142,7 +1151,7 @@ class IngestContext {
          CASE WHEN ${periodBad} THEN 'period ' || ${periodOf("s")} || ' differs from the delivery''s ' || fp.period || CASE WHEN fp.name_period IS NOT NULL THEN ' (file name)' ELSE ' (first row)' END
            ELSE 'region ' || ${C ? `s.${C}` : "NULL"} || ' is outside the delivery''s county ' || fp.county || ' (file name)' END AS reason,
          CASE WHEN ${periodBad} THEN 1000000000 ELSE 1000000001 END AS seq
-       FROM ${stg} s JOIN ${fp} fp ON fp.delivery_id = s.delivery_id
+       FROM ${work} s JOIN ${fp} fp ON fp.delivery_id = s.delivery_id
        WHERE s.${inBatch} AND (${periodBad} OR ${countyBad})`,
     );
     const anyBad = async () => (await this.count(`SELECT count(*) AS n FROM ${bad}`)) > 0;
@@ -1154,7 +1163,7 @@ class IngestContext {
         `INSERT INTO ${bad}
          SELECT delivery_id, line, 3, ${keyIdx[0]}, NULL, ${lit(`duplicate ${def.key!.join("+")} `)} || key_text || ' (also on line ' || first_line || ')', 1000000002
          FROM (SELECT delivery_id, line, ${keyText} AS key_text, min(line) OVER w AS first_line, row_number() OVER w AS rn
-               FROM ${stg} s WHERE s.${inBatch} AND ${notBad("s")}
+               FROM ${work} s WHERE s.${inBatch} AND ${notBad("s")}
                WINDOW w AS (PARTITION BY delivery_id, ${keyIdx.map((i) => names[i]).join(", ")}, coalesce(${cty("s")}, '') ORDER BY line))
          WHERE rn > 1`,
       );
@@ -1170,14 +1179,14 @@ class IngestContext {
       await this.run(
         // candidates by a hash of the household key (cheaper to group on); the rule below reads the exact keys
         `CREATE TEMP TABLE ${hh} AS SELECT delivery_id, hash(household_id, left(region_code, 6)) AS hk
-         FROM ${stg} s WHERE s.${inBatch} AND ${notBad("s")} GROUP BY ALL HAVING ${hf.map(differ).join(" OR ")}`,
+         FROM ${work} s WHERE s.${inBatch} AND ${notBad("s")} GROUP BY ALL HAVING ${hf.map(differ).join(" OR ")}`,
       );
       if ((await this.count(`SELECT count(*) AS n FROM ${hh}`)) > 0) {
         await this.run(
           `INSERT INTO ${bad}
            WITH a AS (
              SELECT s.delivery_id, s.line, s.household_id AS hh, left(s.region_code, 6) AS hcty, ${hf.map((f, i) => `s.${f} AS v${i}, first_value(s.${f}) OVER w AS a${i}`).join(", ")}
-             FROM ${stg} s JOIN ${hh} h ON h.delivery_id = s.delivery_id AND h.hk = hash(s.household_id, left(s.region_code, 6))
+             FROM ${work} s JOIN ${hh} h ON h.delivery_id = s.delivery_id AND h.hk = hash(s.household_id, left(s.region_code, 6))
              WHERE s.${inBatch} AND ${notBad("s")}
              WINDOW w AS (PARTITION BY s.delivery_id, s.household_id, left(s.region_code, 6) ORDER BY s.line ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)),
            d AS (SELECT *, CASE ${hf.map((_, i) => `WHEN v${i} IS DISTINCT FROM a${i} THEN ${i}`).join(" ")} END AS dk FROM a),
@@ -1196,8 +1205,11 @@ class IngestContext {
       `INSERT INTO ${rejects} SELECT x.delivery_id, x.line, list_extract(${labels}, x.field + 1), x.value, x.reason, x.seq FROM ${bad} x JOIN ${fp} fp ON fp.delivery_id = x.delivery_id`,
     );
     if ((await this.count(`SELECT count(*) AS n FROM ${bad}`)) > 0) {
-      await this.run(`DELETE FROM ${stg} s USING ${bad} x WHERE s.${inBatch} AND x.delivery_id = s.delivery_id AND x.line = s.line`);
+      await this.run(`DELETE FROM ${work} s USING ${bad} x WHERE x.delivery_id = s.delivery_id AND x.line = s.line`);
     }
+    const inserted = Number(
+      (await this.query<{ Count: bigint }>(`INSERT INTO ${stg} SELECT * EXCLUDE (${RAW_COLUMN}) FROM ${work}`))[0]?.Count ?? 0,
+    );
     if (CRASH_STAGED) process.kill(process.pid, "SIGKILL");
 
     // 4. per file: counts, counties and latest event month of the rows loaded, warnings
@@ -1212,16 +1224,18 @@ class IngestContext {
       `SELECT delivery_id AS id, count(*) AS loaded,
          ${needCounties && C ? `list(DISTINCT ${cty("s")} ORDER BY ${cty("s")}) FILTER (WHERE ${cty("s")} IS NOT NULL)` : "CAST(NULL AS VARCHAR[])"} AS counties,
          ${eventIdx >= 0 ? `strftime(max(${names[eventIdx]}), '%Y-%m')` : "CAST(NULL AS VARCHAR)"} AS event_month
-       FROM ${stg} s WHERE s.${inBatch} GROUP BY ALL`,
+       FROM ${work} s WHERE s.${inBatch} GROUP BY ALL`,
     );
     const statOf = new Map(stats.map((x) => [Number(x.id), x]));
     const rejected = new Map(
       (await this.query<{ id: number; n: bigint }>(`SELECT delivery_id AS id, count(DISTINCT line) AS n FROM ${rejects} GROUP BY ALL`)).map((x) => [Number(x.id), Number(x.n)]),
     );
     const lineCount = new Map(
-      (await this.query<{ id: number; n: bigint }>(`SELECT delivery_id AS id, count(DISTINCT line) AS n FROM (SELECT delivery_id, line FROM ${stg} s WHERE s.${inBatch} UNION ALL SELECT delivery_id, line FROM ${rejects}) GROUP BY ALL`)).map((x) => [Number(x.id), Number(x.n)]),
+      (await this.query<{ id: number; n: bigint }>(`SELECT delivery_id AS id, count(DISTINCT line) AS n FROM (SELECT delivery_id, line FROM ${work} s WHERE s.${inBatch} UNION ALL SELECT delivery_id, line FROM ${rejects}) GROUP BY ALL`)).map((x) => [Number(x.id), Number(x.n)]),
     );
     const periods = new Map((await this.query<{ id: number; period: string | null }>(`SELECT delivery_id AS id, period FROM ${fp}`)).map((r) => [Number(r.id), r.period]));
+    const loadedRows = stats.reduce((a, x) => a + Number(x.loaded), 0);
+    if (inserted !== loadedRows) throw new Error(`counts do not balance (${inserted} rows inserted, ${loadedRows} loaded)`);
     const results: FileResult[] = [];
     for (const [k, j] of jobs.entries()) {
       const id = idOfK(k);

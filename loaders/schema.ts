@@ -7,13 +7,6 @@ import { createTableSql } from "./contracts/sql.js";
 import { ensureRegionDimension } from "./regions.js";
 
 export const stagingTable = (type: ExtractType) => `stg_${type}`;
-
-/**
- * Scratch column of the staging tables: during an ingest, the raw cells of a
- * row the set-based checks did not take, until the contract has decided on it.
- * Always NULL once a load commits; the core views leave it out.
- */
-export const RAW_COLUMN = "_raw";
 export const coreView = (type: ExtractType) => `core_${type}`;
 
 export const META_DELIVERY_DDL = `CREATE TABLE IF NOT EXISTS meta_delivery (
@@ -52,14 +45,14 @@ export function coreViewSql(type: ExtractType): string {
   if (def.cadence === "events" && def.key) {
     const keys = def.key.map((k) => `s.${quoteIdent(k)}`).join(", ");
     return `CREATE OR REPLACE VIEW ${view} AS
-      SELECT s.* EXCLUDE (${RAW_COLUMN}) FROM ${stg} s JOIN meta_delivery d ON d.delivery_id = s.delivery_id
+      SELECT s.* FROM ${stg} s JOIN meta_delivery d ON d.delivery_id = s.delivery_id
       WHERE d.status = 'current'
       QUALIFY row_number() OVER (
         PARTITION BY s.county_code, ${keys}
         ORDER BY d.period DESC NULLS LAST, d.received_at DESC, d.delivery_id DESC, s.line DESC) = 1`;
   }
   return `CREATE OR REPLACE VIEW ${view} AS
-    SELECT s.* EXCLUDE (${RAW_COLUMN}) FROM ${stg} s
+    SELECT s.* FROM ${stg} s
     WHERE s.delivery_id IN (SELECT delivery_id FROM meta_delivery WHERE status = 'current')`;
 }
 
@@ -74,7 +67,6 @@ export async function ensureWarehouseSchema(wh: Warehouse): Promise<void> {
   await wh.run(META_REJECT_DDL);
   for (const e of EXTRACTS) {
     await wh.run(createTableSql(e.type, stagingTable(e.type)));
-    await wh.run(`ALTER TABLE ${quoteIdent(stagingTable(e.type))} ADD COLUMN IF NOT EXISTS ${RAW_COLUMN} VARCHAR[]`);
     await wh.run(coreViewSql(e.type));
   }
 }
