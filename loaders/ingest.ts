@@ -558,9 +558,12 @@ class IngestContext {
     for (const [key, g] of this.groups) if (jobs.some((j) => j.direct?.group === g)) this.groups.delete(key);
   }
 
+  /** The delivery date of the row the contract is checking. */
+  private asOf: string | null = null;
+
   private contract(type: ExtractType): CompiledContract {
     let c = this.contracts.get(type);
-    if (!c) this.contracts.set(type, (c = compileContract(type, { regions: this.regions })));
+    if (!c) this.contracts.set(type, (c = compileContract(type, { regions: this.regions, asOf: () => this.asOf })));
     return c;
   }
 
@@ -659,8 +662,8 @@ class IngestContext {
         throw new FileRefused(name, `${type} file without required column(s): ${map.missing.join(", ")}`);
       }
       const warnings = new Warnings();
-      if (map.unknown.length) warnings.plain.push(`unknown column(s) not loaded: ${map.unknown.join(", ")}`);
-      if (map.duplicates.length) warnings.plain.push(`duplicate column(s) ignored (the first is used): ${map.duplicates.join(", ")}`);
+      if (map.unknown.length) warnings.plain.push(`unknown column(s) not loaded: ${someOf(map.unknown)}`);
+      if (map.duplicates.length) warnings.plain.push(`duplicate column(s) ignored (the first is used): ${someOf(map.duplicates)}`);
       if (forcedType && nameInfo.type && nameInfo.type !== forcedType) {
         warnings.plain.push(`file name says ${nameInfo.type}, loaded as ${forcedType} (--type)`);
       }
@@ -738,7 +741,7 @@ class IngestContext {
           let empty = true;
           for (let i = 0; i < cellsIn.length; i++) {
             const c = cellsIn[i];
-            if (c != null && c !== "" && !(typeof c === "string" && c.trim() === "")) {
+            if (c != null && c !== "" && !(typeof c === "string" && cellText(c) === null)) {
               empty = false;
               break;
             }
@@ -928,11 +931,14 @@ class IngestContext {
     const countyIdx = fieldIdx(def.countyField);
     const keyIdx = (def.key ?? []).map((kk) => fieldIdx(kk));
     const provinceOf = (j: FileJob) => j.nameInfo.county?.slice(0, 2) ?? null;
+    // the delivery date of each file (China time): no birth date in an ID number after it
+    const asOfOf = jobs.map((j) => toChinaTimestamp(j.receivedAt).slice(0, 10));
+    const asOfSql = `list_extract([${asOfOf.map((d) => quoteLiteral(d)).join(", ")}], _k + 1)`;
     for (const j of jobs) await this.ensureProvinceCodes([provinceOf(j)]);
     const fast = fields.map((f, i) => {
       const c = rawCol(i);
       const region = f.kind === "region" || f.kind === "county" ? { known: `${c}__k` } : undefined;
-      const ff = fastField(f, c, region);
+      const ff = fastField(f, c, region, { asOf: asOfSql });
       if (region) ff.pre.push([`${c}__k`, `CASE WHEN ${c} IN (SELECT code FROM ${f.kind === "region" ? "rc_codes" : "rc_counties"}) THEN 1 END`]);
       return ff;
     });
@@ -1069,7 +1075,8 @@ class IngestContext {
             const k = kOfId(id);
             const j = jobs[k]!;
             const d = decoded[r]!;
-            if (d.every((c) => c === null || (typeof c === "string" && c.trim() === ""))) {
+            this.asOf = asOfOf[k]!;
+            if (d.every((c) => c === null || (typeof c === "string" && cellText(c) === null))) {
               emptyByK[k]!++;
               blankInDb[k]!++;
               continue;
@@ -1368,6 +1375,12 @@ class IngestContext {
 /** The items of a VARCHAR[] value as the DuckDB client hands it over. */
 function rawItems(v: { items: (string | null)[] } | (string | null)[]): (string | null)[] {
   return Array.isArray(v) ? v : v.items;
+}
+
+/** A list for a warning: the first names (each cut at 100 characters), then how many more. */
+function someOf(names: string[], shown = 20): string {
+  const cut = names.slice(0, shown).map((n) => (n.length > 100 ? `${n.slice(0, 100)}…` : n));
+  return names.length > shown ? `${cut.join(", ")} and ${(names.length - shown).toLocaleString("en")} more` : cut.join(", ");
 }
 
 /** An SQL literal of a string, or NULL. */

@@ -11,7 +11,7 @@
 import { quoteIdent, quoteLiteral } from "./db.js";
 import { enumExactSpellings } from "./contracts/contracts.js";
 import type { ExtractType, FieldDef } from "./contracts/dictionary.js";
-import { BOOL_EXACT } from "./contracts/normalise.js";
+import { BOOL_EXACT, EMPTY_MARKERS } from "./contracts/normalise.js";
 import { sqlTypeOf } from "./contracts/sql.js";
 
 /** Characters JavaScript's String#trim removes, as an RE2 class. */
@@ -110,7 +110,8 @@ export interface RegionJoin {
  * `region` is the joined lookup column for region and county kinds. The value
  * is computed once; the check reads it.
  */
-export function fastField(field: FieldDef, c: string, region?: RegionJoin, helper = `${c}__`): FastField {
+export function fastField(field: FieldDef, c: string, region?: RegionJoin, opts: { helper?: string; asOf?: string } = {}): FastField {
+  const helper = opts.helper ?? `${c}__`;
   const pre: [string, string][] = [];
   const num = `(CASE WHEN ${tagged(c, "n")} THEN substr(${c}, 4) ELSE ${c} END)`;
   let value: string;
@@ -120,7 +121,9 @@ export function fastField(field: FieldDef, c: string, region?: RegionJoin, helpe
   switch (field.kind) {
     case "text":
       // neither end blank as String#trim sees it (nor a control character, nor the tag): integer tests, no regex
-      value = `CASE WHEN length(${c}) <= ${MAX_CELL} AND ${plainEnd(`ascii(${c})`)} AND NOT (${TRIMMED.map((e) => `ends_with(${c}, chr(${e}))`).join(" OR ")}) THEN ${c} END`;
+      // nor a marker of no value (#N/A, NULL…), nor a control character inside
+      value = `CASE WHEN length(${c}) <= ${MAX_CELL} AND ${plainEnd(`ascii(${c})`)} AND NOT (${TRIMMED.map((e) => `ends_with(${c}, chr(${e}))`).join(" OR ")})
+        AND ${c} NOT IN (${EMPTY_MARKERS.map(lit).join(", ")}) AND NOT regexp_matches(${c}, '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]') THEN ${c} END`;
       break;
     case "int":
       value = `CASE WHEN regexp_full_match(${num}, '\\d{1,9}') THEN CAST(${num} AS INTEGER) END`;
@@ -175,7 +178,8 @@ export function fastField(field: FieldDef, c: string, region?: RegionJoin, helpe
       const sum = weights.map((w, i) => `${digit(i)} * ${w}`).join(" + ");
       value = `CASE WHEN ${a} IS NOT NULL
         AND ${c}[7:10] BETWEEN '1900' AND '2199' AND try_cast(concat(${c}[7:10], '-', ${c}[11:12], '-', ${c}[13:14]) AS DATE) IS NOT NULL
-        AND substr('10X98765432', CAST((${sum}) % 11 AS INTEGER) + 1, 1) = ${c}[18:18] THEN ${c} END`;
+        AND substr('10X98765432', CAST((${sum}) % 11 AS INTEGER) + 1, 1) = ${c}[18:18]${opts.asOf ? `
+        AND concat(${c}[7:10], '-', ${c}[11:12], '-', ${c}[13:14]) <= ${opts.asOf}` : ""} THEN ${c} END`;
       break;
     }
     case "region":

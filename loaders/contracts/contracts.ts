@@ -18,6 +18,7 @@ import {
   parseMonth,
   parseRegion,
   cellText,
+  parseText,
   toHalfWidth,
   type Canonical,
   type Cell,
@@ -27,6 +28,8 @@ import {
 
 export interface ContractContext {
   regions: RegionLookup;
+  /** The delivery date (YYYY-MM-DD) of the row being checked: no birth date after it. */
+  asOf?: () => string | null;
 }
 
 export type FieldParser = (cell: Cell, warn?: WarnFn) => Canonical | Invalid;
@@ -69,10 +72,7 @@ export function fieldParser(field: FieldDef, ctx: ContractContext): FieldParser 
 function kindParser(field: FieldDef, ctx: ContractContext): FieldParser {
   switch (field.kind) {
     case "text":
-      return (cell) => {
-        const s = cellText(cell);
-        return s === null ? null : s;
-      };
+      return (cell) => parseText(cell);
     case "int":
       return (cell) => parseInt32(cell, field.min, field.max);
     case "decimal":
@@ -86,7 +86,7 @@ function kindParser(field: FieldDef, ctx: ContractContext): FieldParser {
     case "bool":
       return (cell) => parseBool(cell);
     case "id":
-      return (cell, warn) => parseId(cell, warn);
+      return (cell, warn) => parseId(cell, warn, ctx.asOf?.());
     case "region":
       return (cell) => parseRegion(cell, ctx.regions);
     case "county":

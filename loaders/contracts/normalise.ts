@@ -27,12 +27,16 @@ export function toHalfWidth(s: string): string {
   );
 }
 
-/** The trimmed text of a cell, or null when empty. */
+/** Cell texts that mean "no value": spreadsheet error values and a database's NULL. */
+export const EMPTY_MARKERS: readonly string[] = ["#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "NULL", "null"];
+const EMPTY = new Set(EMPTY_MARKERS);
+
+/** The trimmed text of a cell, or null when empty (or a marker of no value such as #N/A). */
 export function cellText(cell: Cell): string | null {
   if (cell == null) return null;
   if (typeof cell === "string") {
     const t = cell.trim();
-    return t === "" ? null : t;
+    return t === "" || EMPTY.has(t) ? null : t;
   }
   if (typeof cell === "number") return Number.isFinite(cell) ? numberText(cell) : null;
   if (typeof cell === "boolean") return cell ? "true" : "false";
@@ -78,7 +82,7 @@ export function excelSerialToDate(serial: number): string | null {
   return isoDate(d);
 }
 
-const RE_DATE_SEP = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const RE_DATE_SEP = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 const RE_ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const RE_DATE_COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 const RE_DATE_CN = /^(\d{4})年(\d{1,2})月(\d{1,2})日$/;
@@ -106,6 +110,8 @@ export function parseDate(cell: Cell): string | null | Invalid {
   let m = RE_DATE_SEP.exec(s) ?? RE_DATE_COMPACT.exec(s) ?? RE_DATE_CN.exec(s.replace(/ /g, ""));
   if (m) {
     const y = +m[1]!, mo = +m[2]!, d = +m[3]!;
+    // a time after the date must be a time of day too (25:61 is not)
+    if (m[4] !== undefined && (+m[4] > 23 || +m[5]! > 59 || (m[6] !== undefined && +m[6] > 59))) return new Invalid(`not a valid time of day: ${s}`);
     return validYmd(y, mo, d) ? ymd(y, mo, d) : new Invalid(`not a valid calendar date: ${s}`);
   }
   if (RE_SERIAL.test(s)) {
@@ -309,7 +315,7 @@ const RE_ID15 = /^\d{15}$/;
  * An 18-character resident ID: check digit and birth date valid; full-width
  * digits and lower-case x normalised; a 15-digit legacy ID upgraded with a warning.
  */
-export function parseId(cell: Cell, warn?: WarnFn): string | null | Invalid {
+export function parseId(cell: Cell, warn?: WarnFn, asOf?: string | null): string | null | Invalid {
   if (typeof cell === "number") return new Invalid(`ID number stored as a number (digits lost): ${cellText(cell)}`);
   let s = cellText(cell);
   if (s === null) return null;
@@ -323,6 +329,7 @@ export function parseId(cell: Cell, warn?: WarnFn): string | null | Invalid {
   if (!RE_ID18.test(s)) return new Invalid(`not an 18-character ID number: ${maskedForReason(s)}`);
   const y = +s.slice(6, 10), m = +s.slice(10, 12), d = +s.slice(12, 14);
   if (!validYmd(y, m, d)) return new Invalid(`ID number with an invalid birth date: ${maskedForReason(s)}`);
+  if (asOf && ymd(y, m, d) > asOf) return new Invalid(`ID number with a birth date after the delivery date ${asOf}: ${maskedForReason(s)}`);
   if (idCheckChar(s) !== s[17]) return new Invalid(`ID number check digit wrong: ${maskedForReason(s)}`);
   if (upgraded) warn?.("id15", `15-digit ID number upgraded to 18 digits`);
   return s;
@@ -330,6 +337,18 @@ export function parseId(cell: Cell, warn?: WarnFn): string | null | Invalid {
 
 function maskedForReason(s: string): string {
   return s.length >= 12 ? `${s.slice(0, 6)}…${s.slice(-4)} (${s.length} characters)` : `${s.length} characters`;
+}
+
+/** Control characters no value holds (C0 but tab and line ends, and DEL). */
+const RE_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/** Free text: trimmed; a control character (NUL, BEL, …) refuses it. */
+export function parseText(cell: Cell): string | null | Invalid {
+  const s = cellText(cell);
+  if (s === null) return null;
+  const c = RE_CONTROL.exec(s);
+  if (c) return new Invalid(`control character U+${c[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} in the value`);
+  return s;
 }
 
 // ---------- region codes ----------

@@ -9,7 +9,7 @@ import { describeResult } from "../../loaders/progress.js";
 import { formatRejects, maskRejectValue, rejectsReport } from "../../loaders/report.js";
 import { StagingDir } from "../../loaders/staging.js";
 import { Warehouse, withWarehouse } from "../../loaders/db.js";
-import { validRows, writeCsv, writeParquet } from "../fixtures/extracts/make.js";
+import { makeId, validRows, writeCsv, writeParquet, type FixtureRow } from "../fixtures/extracts/make.js";
 import { count, freshWarehouse, q, templateWarehouse } from "../fixtures/extracts/warehouse.js";
 
 beforeAll(async () => {
@@ -64,6 +64,52 @@ describe("nothing lost", () => {
     await writeParquet(join(dir, "applications_2025-01_150102_b.parquet"), "applications", validRows("applications", 5));
     const s = await ingestPaths(db, [star]);
     expect(s.files[0]).toMatchObject({ status: "loaded", rowsRead: 3, rowsLoaded: 3 });
+  }, T);
+});
+
+describe("stricter values", () => {
+  it("a birth date after the delivery, a time of day past 23:59, NUL and control characters are rejected; #N/A, #VALUE! and NULL are empty", async () => {
+    const { db, dir } = await freshWarehouse();
+    const rows: FixtureRow[] = validRows("roster", 8).map((r) => ({ ...r, monthly_benefit: "1079.00", per_capita_income: "320.50" }));
+    rows[0]!.person_id = makeId("150102", "20250301", 7); // born after the delivery (2025-02-05)
+    rows[1]!.approved_on = "2024-03-05 25:61";
+    rows[2]!.person_name = "张\u0000三";
+    rows[3]!.person_name = "张\u0007三";
+    rows[4]!.care_mode = "#N/A"; // optional: empty
+    rows[5]!.person_name = "#VALUE!"; // required: missing
+    rows[6]!.care_mode = "NULL";
+    for (const encoding of ["utf-8", "gb18030"] as const) {
+      const file = writeCsv(join(dir, `roster_2025-01_150102.${encoding}.csv`), "roster", rows, encoding);
+      const s = await ingestPaths(db, [file], { receivedAt: "2025-02-05T10:00:00+08:00" });
+      const f = s.files.find((x) => x.status === "loaded")!;
+      expect(f).toMatchObject({ rowsRead: 8 });
+      expect(f.rowsRead).toBe(f.rowsLoaded + f.rowsRejected);
+    }
+    const rej = await q<{ line: number; column_name: string; reason: string }>(db, "SELECT DISTINCT line, column_name, reason FROM meta_reject ORDER BY line, reason");
+    const at = (line: number) => rej.filter((r) => r.line === line).map((r) => `${r.column_name}: ${r.reason}`);
+    expect(at(2).join("\n")).toMatch(/身份证号: ID number with a birth date after the delivery date 2025-02-05/);
+    expect(at(3).join("\n")).toMatch(/批准日期: not a valid time of day: 2024-03-05 25:61/);
+    expect(at(4).join("\n")).toMatch(/姓名: control character U\+0000 in the value/);
+    expect(at(5).join("\n")).toMatch(/姓名: control character U\+0007 in the value/);
+    expect(at(6)).toEqual([]);
+    expect(at(7).join("\n")).toMatch(/姓名: required value missing/);
+    expect(at(8)).toEqual([]);
+    for (const r of rej) expect(r.reason).not.toMatch(INTERNAL);
+    const care = await q<{ n: bigint }>(db, "SELECT count(*) AS n FROM stg_roster WHERE line IN (6, 8) AND care_mode IS NULL");
+    expect(Number(care[0]!.n)).toBe(4);
+  }, T);
+
+  it("a file with very many unknown columns gets a short warning", async () => {
+    const { db, dir } = await freshWarehouse();
+    const file = writeCsv(join(dir, "roster_2025-01_150102.csv"), "roster", validRows("roster", 2));
+    const text = (await import("node:fs")).readFileSync(file, "utf8").split("\r\n");
+    const extra = Array.from({ length: 5000 }, (_, i) => `备注${i}`);
+    text[0] = `${text[0]},${extra.join(",")}`;
+    writeFileSync(file, text.join("\r\n"));
+    const s = await ingestPaths(db, [file]);
+    const w = s.files[0]!.warnings.join("\n");
+    expect(w).toMatch(/unknown column\(s\) not loaded: 备注0, 备注1, .* and 4,980 more/);
+    expect(w.length).toBeLessThan(1000);
   }, T);
 });
 

@@ -50,7 +50,7 @@ const field = (kind: FieldKind, extra: Partial<FieldDef> = {}): FieldDef => ({ n
 
 const CASES: [FieldDef, Cell[], Cell[]][] = [
   // field, cells the fast path must take, cells it may leave to the contract
-  [field("text"), ["张三", "a b", "HH001"], [" 张三", "张三 ", "张三\u3000", "\t", "\u0001x", "a\u00a0"]],
+  [field("text"), ["张三", "a b", "HH001"], [" 张三", "张三 ", "张三\u3000", "\t", "\u0001x", "a\u00a0", "#N/A", "NULL", "#VALUE!", "张\u0007三", "a\u007fb"]],
   [field("int", { min: 1, max: 10 }), ["1", "10", 5], ["0", "11", "2.5", "+3", " 3", "1,0", 2.5, "3.0"]],
   [field("decimal", { min: 0, max: 1 }), ["0.35", "1", "0", "0.1234"], ["1.5", "-0.1", "0.12345", "0.123450", ".5", "1e-2"]],
   [field("money", { min: 0.01 }), ["1200.00", "0.01", "12", "1,079.00", "12.5", 1200.5, 12], ["0", "0.00", "12.345", "¥12", "12元", "-1", "1,07.00", 0.1 + 0.2, Number.NaN]],
