@@ -16,13 +16,17 @@ export function registerIngest(program: Command): void {
     .addOption(new Option("--type <type>", "extract type of every file (else from the file name, else the header)").choices([...EXTRACT_TYPES]))
     .option("--received-at <time>", "delivery time of every file (default: each file's modification time)")
     .option("--quiet", "no progress output")
+    .option("--expect-shrink", "a re-delivery may hold far fewer rows than the delivery it replaces (no warning)")
     .argument("<paths...>", "files or folders")
-    .action(async (paths: string[], opts: { db: string; type?: string; receivedAt?: string; quiet?: boolean }) => {
+    .action(async (paths: string[], opts: { db: string; type?: string; receivedAt?: string; quiet?: boolean; expectShrink?: boolean }) => {
       const { ingestPaths } = await import("./ingest.js");
       const { describeResult, printable } = await import("./progress.js");
-      const summary = await ingestPaths(opts.db, paths, { type: opts.type, receivedAt: opts.receivedAt, progress: !opts.quiet });
+      const summary = await ingestPaths(opts.db, paths, { type: opts.type, receivedAt: opts.receivedAt, progress: !opts.quiet, expectShrink: opts.expectShrink });
       // with progress on, refused files were listed as they came; quiet runs still list them
       if (opts.quiet) for (const r of summary.files) if (r.status === "refused") process.stderr.write(`${describeResult(r)}\n`);
+      // a shrinking re-delivery is said again at the end, whatever the progress output
+      const { SHRINK } = await import("./ingest.js");
+      for (const r of summary.files) for (const w of r.warnings) if (w.startsWith(SHRINK)) process.stderr.write(`WARNING ${printable(r.file)}: ${w}\n`);
       const rate = summary.seconds > 0 ? Math.round(summary.rowsRead / summary.seconds).toLocaleString("en") : "0";
       const hint = summary.rowsRejected > 0 ? `; the rejected rows: jiuzhu report rejects --db ${printable(opts.db)}` : "";
       process.stdout.write(

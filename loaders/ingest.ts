@@ -34,6 +34,9 @@ import { LongCell, MAX_CELL, ROW_RULES_SQL, WS, fastField, rejectValueSql, tagCe
 
 export { ensureWarehouseSchema } from "./schema.js";
 
+/** How a warning of a re-delivery that empties or halves the data it replaces begins (the quality page looks for it). */
+export const SHRINK = "re-delivery shrinks the data";
+
 /** Column of the batch's working table holding the raw cells of a row the fast path did not take. */
 const RAW_COLUMN = "_raw";
 export { FileRefused } from "./readers/source.js";
@@ -47,6 +50,8 @@ export interface IngestOptions {
   progress?: boolean;
   /** Lock wait limit in ms. */
   lockTimeoutMs?: number;
+  /** A re-delivery with far fewer rows than the one it replaces is intended: no warning. */
+  expectShrink?: boolean;
 }
 
 export type FileStatus = "loaded" | "unchanged" | "refused";
@@ -216,6 +221,8 @@ export const loadRegionLookup = (wh: Warehouse): Promise<RegionCodes> => RegionC
 const BATCH_ROWS = Number(process.env.JIUZHU_INGEST_BATCH_ROWS ?? 300_000);
 const BATCH_FILES = Number(process.env.JIUZHU_INGEST_BATCH_FILES ?? 64);
 const FIRST_BATCH_ROWS = 50_000;
+/** Rejected rows past which a file is refused as not the extract it claims to be. */
+const MAX_REJECTED_ROWS = Number(process.env.JIUZHU_MAX_REJECTED_ROWS ?? 10_000);
 
 /**
  * Ingest files and folders into the warehouse at `dbPath`. Never throws for a
@@ -251,7 +258,7 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
       if (process.env.JIUZHU_PIO) await wh.run("SET preserve_insertion_order = false");
       await wh.run(`SET temp_directory = ${quoteLiteral(join(staging.path, "duckdb"))}`);
       regions = await RegionCodes.load(wh);
-      const ctx = new IngestContext(wh, regions, progress, staging);
+      const ctx = new IngestContext(wh, regions, progress, staging, options.expectShrink ?? false);
       await ctx.init();
       const sizeOf = (item: string | FileResult) => {
         if (typeof item !== "string") return 0;
@@ -531,6 +538,7 @@ class IngestContext {
     private readonly regions: RegionCodes,
     private readonly progress: Progress,
     private readonly staging: StagingDir,
+    private readonly expectShrink: boolean,
   ) {}
 
   async init(): Promise<void> {
@@ -1063,6 +1071,7 @@ class IngestContext {
         const rowWarnings: [string, string][] = [];
         const warnRow = (code: string, message: string) => void rowWarnings.push([code, message]);
         let seqNo = 0;
+        const slowRejected = jobs.map(() => 0);
         for (;;) {
           const chunk = await result.fetchChunk();
           if (!chunk || chunk.rowCount === 0) break;
@@ -1094,6 +1103,8 @@ class IngestContext {
             rowWarnings.length = 0;
             const issues = validateCells(contract, cells, out, warnRow);
             if (issues.length > 0) {
+              // past the cap the file is refused below: its further rows need no words
+              if (++slowRejected[k]! > MAX_REJECTED_ROWS) continue;
               for (const is of issues) {
                 const v = is.field >= 0 ? cellText(cells[is.field]) : null;
                 rejSink.push([id, line, labelOf(j, is.field), v === null ? null : v.length > 500 ? `${v.slice(0, 500)}…` : v, is.reason, seqNo++]);
@@ -1211,6 +1222,21 @@ class IngestContext {
     await this.run(
       `INSERT INTO ${rejects} SELECT x.delivery_id, x.line, list_extract(${labels}, x.field + 1), x.value, x.reason, x.seq FROM ${bad} x JOIN ${fp} fp ON fp.delivery_id = x.delivery_id`,
     );
+    // a file with this many rejected rows is not what it says it is: refused, with the first reasons
+    const heavy = await this.query<{ id: number; n: bigint }>(
+      `SELECT delivery_id AS id, count(DISTINCT line) AS n FROM ${rejects} GROUP BY ALL HAVING count(DISTINCT line) >= ${MAX_REJECTED_ROWS}`,
+    );
+    if (heavy.length > 0) {
+      const id = Number(heavy[0]!.id);
+      const j = jobOfId(id);
+      const first = await this.query<{ line: number; column_name: string | null; reason: string }>(
+        `SELECT line, column_name, reason FROM ${rejects} WHERE delivery_id = ${id} ORDER BY line, seq LIMIT 3`,
+      );
+      throw new FileRefused(
+        j.name,
+        `${MAX_REJECTED_ROWS.toLocaleString("en")} rows or more rejected: is this a ${type} extract (${def.label})? first reasons: ${first.map((r) => `line ${r.line}${r.column_name ? ` ${r.column_name}` : ""}: ${r.reason}`).join("; ")}`,
+      );
+    }
     if ((await this.count(`SELECT count(*) AS n FROM ${bad}`)) > 0) {
       await this.run(`DELETE FROM ${work} s USING ${bad} x WHERE x.delivery_id = s.delivery_id AND x.line = s.line`);
     }
@@ -1294,6 +1320,20 @@ class IngestContext {
         ],
       );
       const superseded = await this.supersede(id, type, county, period, county === null && monthlyOrEvents ? j.name : null);
+      // a re-delivery that empties or halves what it replaces is loaded, but said loudly
+      if (superseded.length > 0 && !this.expectShrink) {
+        const before = await this.wh.query<{ id: number; file: string; n: number }>(
+          `SELECT delivery_id AS id, file_name AS file, rows_loaded AS n FROM meta_delivery WHERE delivery_id IN (SELECT unnest($ids::INTEGER[])) ORDER BY rows_loaded DESC`,
+          { ids: `[${superseded.join(",")}]` },
+        );
+        const was = before[0];
+        if (was && was.n > 0 && (rowsLoaded === 0 || rowsLoaded * 2 < was.n)) {
+          w.plain.unshift(
+            `${SHRINK}: ${rowsLoaded.toLocaleString("en")} row(s) replace the ${Number(was.n).toLocaleString("en")} of delivery ${was.id} (${printable(was.file)}); if that is intended, load it with --expect-shrink`,
+          );
+          await this.wh.run("UPDATE meta_delivery SET warnings = $w WHERE delivery_id = $id", { w: w.list().join("\n"), id });
+        }
+      }
       results.push({
         file: j.name,
         status: "loaded",
@@ -1352,6 +1392,8 @@ class IngestContext {
    * others are superseded by it and stay in history.
    */
   private async supersede(deliveryId: number, type: ExtractType, county: string | null, period: string | null, fileKey: string | null): Promise<number[]> {
+    // reference extracts supersede per key, in their core view: every delivery stays current
+    if (extractDef(type).supersedeKey) return [];
     const rows = await this.wh.query<{ delivery_id: number; status: string }>(
       `SELECT delivery_id, status FROM meta_delivery
        WHERE extract_type = $type AND county_code IS NOT DISTINCT FROM $county AND period IS NOT DISTINCT FROM $period

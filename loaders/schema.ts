@@ -42,6 +42,14 @@ export function coreViewSql(type: ExtractType): string {
   const def = extractDef(type);
   const stg = quoteIdent(stagingTable(type));
   const view = quoteIdent(coreView(type));
+  if (def.supersedeKey) {
+    // every delivery stays current; each key's row comes from the latest delivery that holds it
+    const keys = def.supersedeKey.map((k) => `s.${quoteIdent(k)}`).join(", ");
+    return `CREATE OR REPLACE VIEW ${view} AS
+      SELECT s.* FROM ${stg} s JOIN meta_delivery d ON d.delivery_id = s.delivery_id
+      WHERE d.status = 'current'
+      QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY d.received_at DESC, d.delivery_id DESC, s.line DESC) = 1`;
+  }
   if (def.cadence === "events" && def.key) {
     const keys = def.key.map((k) => `s.${quoteIdent(k)}`).join(", ");
     return `CREATE OR REPLACE VIEW ${view} AS

@@ -64,6 +64,11 @@ export interface ExtractDef {
   countyField?: string;
   /** Business key of one row within a county (used for re-delivered event extracts). */
   key?: readonly string[];
+  /**
+   * Reference extracts: a later delivery replaces the rows of the keys it holds, not
+   * the whole extract (a file of one county's standards leaves the others' as they were).
+   */
+  supersedeKey?: readonly string[];
   fields: readonly FieldDef[];
 }
 
@@ -100,6 +105,7 @@ export const EXTRACTS: readonly ExtractDef[] = [
   },
   {
     type: "county_profile",
+    supersedeKey: ["county_code", "year"],
     label: "区县基本情况",
     cadence: "yearly",
     countyField: "county_code",
@@ -116,6 +122,7 @@ export const EXTRACTS: readonly ExtractDef[] = [
     label: "保障标准",
     cadence: "reference",
     countyField: "county_code",
+    supersedeKey: ["county_code", "program", "effective_from"],
     fields: [
       f("county_code", "区县代码", "county"),
       program(),

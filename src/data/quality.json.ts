@@ -69,6 +69,13 @@ await emitJson(async (m) => {
     `SELECT region_code AS code, subject AS ledger, latest_period, scope_code, CAST(value AS INTEGER) AS months_behind, "window" AS data_last_month
      FROM mart_quality WHERE kind = 'ledger' ORDER BY 1, 2`,
   );
+  // Re-deliveries that emptied or halved the data they replaced (loaded, but to be checked with the county)
+  const shrinks = await m.rows<{ file_name: string; extract: string; county_code: string | null; period: string | null; rows_loaded: number; received_at: string; warning: string }>(
+    "meta_delivery",
+    `SELECT file_name, extract_type AS extract, county_code, period, rows_loaded, strftime(received_at, '%Y-%m-%d %H:%M') AS received_at,
+            regexp_extract(warnings, 're-delivery shrinks the data: [^\n]*') AS warning
+     FROM meta_delivery WHERE warnings LIKE '%re-delivery shrinks the data%' ORDER BY received_at DESC LIMIT 200`,
+  );
   // Years whose working days were counted on weekends alone (no official schedule yet): their figures are provisional.
   const provisional = await m.rows<{ reason: string; windows: number; figures: number }>(
     "mart_indicator",
@@ -89,6 +96,8 @@ await emitJson(async (m) => {
     byMonth,
     loads,
     rejects: rejects.map((r) => ({ ...r, column_name: r.column_name ? (fields[r.column_name] ?? r.column_name) : null })),
+    // the replaced delivery's rows, read off the warning ("… row(s) replace the N of delivery …")
+    shrinks: shrinks.map((r) => ({ ...r, name: r.county_code ? (names.get(r.county_code) ?? r.county_code) : "全省", replaced: Number((/replace the ([\d,]+)/.exec(r.warning)?.[1] ?? "0").replace(/,/g, "")) })),
     ledgerFreshness: ledgers.map((r) => ({ ...r, name: names.get(r.code) ?? r.code, city_name: names.get(r.code.slice(0, 4)) ?? "" })),
     provisional: provisional.map((p) => ({ ...p, years: [...new Set(p.reason.match(/\b(19|20|21)\d{2}\b/g) ?? [])] })),
     indicators: Object.fromEntries([...new Set(outliers.map((o) => o.indicator))].map((id) => [id, { label: label.get(id)?.label ?? id, unit: label.get(id)?.unit ?? "count" }])),

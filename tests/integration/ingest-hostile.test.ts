@@ -113,6 +113,72 @@ describe("stricter values", () => {
   }, T);
 });
 
+describe("bounded", () => {
+  it("a file whose rows are rejected by the ten thousand is refused as not this extract, with the first reasons; the others load", async () => {
+    const { db, dir } = await freshWarehouse();
+    const rows: FixtureRow[] = validRows("roster", 10_050).map((r) => ({ ...r, person_id: "150102198609023718", monthly_benefit: "1079.00", per_capita_income: "320.50" }));
+    const bad = writeCsv(join(dir, "roster_2025-01_150102.csv"), "roster", rows);
+    const good = writeCsv(join(dir, "roster_2025-02_150102.csv"), "roster", validRows("roster", 5, "2025-02"));
+    const s = await ingestPaths(db, [bad, good]);
+    expect(s.files.map((f) => f.status)).toEqual(["refused", "loaded"]);
+    expect(s.files[0]!.reason).toMatch(/^10,000 rows or more rejected: is this a roster extract \(在保对象花名册\)\? first reasons: line 2 身份证号: ID number check digit wrong: 150102…3718 \(18 characters\)/);
+    expect(s.files[0]!.reason).not.toMatch(INTERNAL);
+    expect(await count(db, "SELECT count(*) AS n FROM meta_reject")).toBe(0);
+    expect(await count(db, "SELECT count(*) AS n FROM stg_roster")).toBe(5);
+  }, T);
+});
+
+describe("re-delivery guards", () => {
+  it("a re-delivery that empties or halves the data it replaces is loaded, flagged loudly, and --expect-shrink silences it", async () => {
+    const { db, dir } = await freshWarehouse();
+    const first = writeCsv(join(dir, "roster_2025-01_150102.csv"), "roster", validRows("roster", 10));
+    await ingestPaths(db, [first], { receivedAt: "2025-02-05T10:00:00+08:00" });
+    const empty = join(dir, "again", "roster_2025-01_150102.csv");
+    mkdirSync(join(dir, "again"));
+    writeCsv(empty, "roster", []);
+    const s = await ingestPaths(db, [empty], { receivedAt: "2025-02-06T10:00:00+08:00" });
+    expect(s.files[0]).toMatchObject({ status: "loaded", rowsLoaded: 0 });
+    expect(s.files[0]!.warnings[0]).toMatch(/^re-delivery shrinks the data: 0 row\(s\) replace the 10 of delivery 1 \(roster_2025-01_150102\.csv\); if that is intended, load it with --expect-shrink$/);
+    const stored = await q<{ warnings: string }>(db, "SELECT warnings FROM meta_delivery WHERE delivery_id = 2");
+    expect(stored[0]!.warnings).toMatch(/re-delivery shrinks the data/);
+    expect(describeResult(s.files[0]!)).toMatch(/warning/);
+
+    const { db: db2, dir: dir2 } = await freshWarehouse();
+    await ingestPaths(db2, [writeCsv(join(dir2, "roster_2025-01_150102.csv"), "roster", validRows("roster", 10))], { receivedAt: "2025-02-05T10:00:00+08:00" });
+    mkdirSync(join(dir2, "b"));
+    const half = writeCsv(join(dir2, "b", "roster_2025-01_150102.csv"), "roster", validRows("roster", 4));
+    const s2 = await ingestPaths(db2, [half], { receivedAt: "2025-02-06T10:00:00+08:00", expectShrink: true });
+    expect(s2.files[0]!.warnings.join("\n")).not.toMatch(/shrinks/);
+    mkdirSync(join(dir2, "c"));
+    const most = writeCsv(join(dir2, "c", "roster_2025-01_150102.csv"), "roster", validRows("roster", 1));
+    const s3 = await ingestPaths(db2, [most], { receivedAt: "2025-02-07T10:00:00+08:00" });
+    expect(s3.files[0]!.warnings.join("\n")).toMatch(/shrinks the data: 1 row\(s\) replace the 4 of delivery 2/);
+  }, T);
+
+  it("standards and county profiles supersede per key, not the whole extract", async () => {
+    const { db, dir } = await freshWarehouse();
+    const all = validRows("standards", 6);
+    const a = writeCsv(join(dir, "standards.csv"), "standards", all);
+    await ingestPaths(db, [a], { receivedAt: "2025-02-05T10:00:00+08:00" });
+    const before = await q<{ n: bigint }>(db, "SELECT count(*) AS n FROM core_standards");
+    mkdirSync(join(dir, "fix"));
+    const one = { ...all[0]!, standard: "999.00" };
+    const b = writeCsv(join(dir, "fix", "standards.csv"), "standards", [one]);
+    await ingestPaths(db, [b], { receivedAt: "2025-02-06T10:00:00+08:00" });
+    const after = await q<{ n: bigint }>(db, "SELECT count(*) AS n FROM core_standards");
+    expect(Number(after[0]!.n)).toBe(Number(before[0]!.n));
+    const changed = await q<{ s: string }>(db, "SELECT CAST(standard AS VARCHAR) AS s FROM core_standards WHERE county_code = $c AND program = 'urban_dibao' AND effective_from = $e".replace("$c", `'${all[0]!.county_code}'`).replace("$e", `'${all[0]!.effective_from}'`));
+    expect(changed.map((r) => r.s)).toEqual(["999.00"]);
+
+    const p1 = writeCsv(join(dir, "county_profile_2025.csv"), "county_profile", validRows("county_profile", 4));
+    await ingestPaths(db, [p1], { receivedAt: "2025-02-05T10:00:00+08:00" });
+    mkdirSync(join(dir, "fix2"));
+    const p2 = writeCsv(join(dir, "fix2", "county_profile_2025.csv"), "county_profile", validRows("county_profile", 1));
+    await ingestPaths(db, [p2], { receivedAt: "2025-02-06T10:00:00+08:00" });
+    expect(await count(db, "SELECT count(*) AS n FROM core_county_profile")).toBe(4);
+  }, T);
+});
+
 describe("types from Parquet", () => {
   /** A Parquet file of roster rows with typed columns: the CSV's text cast by `casts` (header → SQL expression over the text column). */
   async function typedParquet(path: string, rows: ReturnType<typeof validRows>, casts: Record<string, string>): Promise<string> {
