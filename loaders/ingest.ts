@@ -219,7 +219,7 @@ export const loadRegionLookup = (wh: Warehouse): Promise<RegionCodes> => RegionC
 
 /** Rows per transaction: files are committed together until this many rows (or files) are staged. */
 const BATCH_ROWS = Number(process.env.JIUZHU_INGEST_BATCH_ROWS ?? 300_000);
-const BATCH_FILES = Number(process.env.JIUZHU_INGEST_BATCH_FILES ?? 64);
+const BATCH_FILES = Number(process.env.JIUZHU_INGEST_BATCH_FILES ?? 512);
 const FIRST_BATCH_ROWS = 50_000;
 /** Rejected rows past which a file is refused as not the extract it claims to be. */
 const MAX_REJECTED_ROWS = Number(process.env.JIUZHU_MAX_REJECTED_ROWS ?? 10_000);
@@ -965,10 +965,13 @@ class IngestContext {
         SELECT _k, _line, ${fields.map((_, i) => rawCol(i)).join(", ")}, ${fast.map((ff, i) => `${ff.value} AS ${names[i]}`).join(", ")} FROM (
           SELECT *${fast.flatMap((ff) => ff.pre.map(([alias, e]) => `, ${e} AS ${alias}`)).join("")} FROM (${source}))))`;
 
-    // plain CSVs DuckDB reads itself: one group file per header layout, each line with its file's id and line number
+    // every source of the batch in one statement: plain CSVs DuckDB reads itself (one group file per
+    // header layout, each line with its file's id and line number), the readers' raw files, Parquet
     const fidList = `[${jobs.map((j) => j.fid).join(", ")}]`;
     const fallback: FileJob[] = [];
     const readOf = new Map<FileJob, string>();
+    const sources: string[] = [];
+    const regionCols = fields.flatMap((f, i) => (f.kind === "region" ? [rawCol(i)] : []));
     const groupFiles = [...new Set(jobs.flatMap((j) => (j.direct ? [j.direct.group] : [])))];
     for (const group of groupFiles) {
       const cols = [`'_fid': 'INTEGER'`, `'_line': 'INTEGER'`, ...group.header.map((_, i) => `'h${i}': 'VARCHAR'`)].join(", ");
@@ -980,73 +983,64 @@ class IngestContext {
       // a group file may hold files of an earlier try of this batch (now loaded one by one)
       const only = members.length === group.files.size ? "" : ` WHERE _fid IN (${members.map((j) => j.fid).join(", ")})`;
       const map = members[0]!.map;
-      const source = `SELECT CAST(list_position(${fidList}, _fid) - 1 AS INTEGER) AS _k, _line,
+      sources.push(`SELECT CAST(list_position(${fidList}, _fid) - 1 AS INTEGER) AS _k, _line,
           ${fields.map((_, i) => (map[i]! >= 0 ? `h${map[i]}` : "CAST(NULL AS VARCHAR)") + ` AS ${rawCol(i)}`).join(", ")}
-        FROM ${read}${only}`;
+        FROM ${read}${only}`);
       // a file not named for a county may hold codes of any province
       const regionHeads = fields.flatMap((f, i) => (f.kind === "region" && map[i]! >= 0 ? [`h${map[i]}`] : []));
       if (members.some((j) => !j.nameInfo.county) && regionHeads.length) {
         await this.ensureProvinces(`SELECT DISTINCT left(unnest([${regionHeads.join(", ")}]), 2) AS p FROM ${read}`);
       }
-      await this.run(insertChecked(source));
-    }
-    // each plain file's rows: as many as its lines, else it is read again by the CSV reader
-    const directIds = jobs.flatMap((j, k) => (j.direct ? [idOfK(k)] : []));
-    if (directIds.length) {
-      const counts = await this.query<{ id: number; n: bigint }>(`SELECT delivery_id AS id, count(*) AS n FROM ${work} WHERE ${inBatch} GROUP BY ALL`);
-      const got = new Map(counts.map((c) => [Number(c.id), Number(c.n)]));
-      for (const id of directIds) {
-        const j = jobOfId(id);
-        if ((got.get(id) ?? 0) !== j.direct!.dataLines) fallback.push(j);
-      }
-      if (fallback.length) await this.run(`DELETE FROM ${work} WHERE delivery_id IN (${fallback.map((j) => idOfK(kOfFid.get(j.fid)!)).join(", ")})`);
-    }
-    const rawFiles: string[] = jobs.filter((j) => j.rawFile).map((j) => j.rawFile!);
-    const rawFileOf = new Map<FileJob, string>(jobs.filter((j) => j.rawFile).map((j) => [j, j.rawFile!]));
-    for (const j of fallback) {
-      const src = await openCsv(j.path, j.name);
-      try {
-        const r = await this.readRows(j.fid, src, j.def, j.map);
-        if (r.file) {
-          rawFiles.push(r.file);
-          rawFileOf.set(j, r.file);
-        }
-        emptyByK[kOfFid.get(j.fid)!] = r.emptyLines;
-        seen[kOfFid.get(j.fid)!] = r.rows;
-        readOf.delete(j);
-      } finally {
-        src.close();
-      }
     }
     const rawColumns = [`'fid': 'INTEGER'`, `'line': 'INTEGER'`, ...fields.map((_, i) => `'${rawCol(i)}': 'VARCHAR'`)].join(", ");
-
     const readRaw = (files: string[]) => `read_csv([${files.map(quoteLiteral).join(", ")}], header = false, auto_detect = false,
         delim = ',', quote = '"', escape = '"', new_line = '\\n', max_line_size = 67108864, columns = {${rawColumns}})`;
-    for (const j of rawFileOf.keys()) readOf.set(j, readRaw([rawFileOf.get(j)!]));
-    if (rawFiles.length) {
-      const fids = `[${jobs.map((j) => j.fid).join(", ")}]`;
-      const regionCols = fields.flatMap((f, i) => (f.kind === "region" ? [rawCol(i)] : []));
-      if (regionCols.length && [...rawFileOf.keys()].some((j) => !j.nameInfo.county)) {
-        await this.ensureProvinces(`SELECT DISTINCT left(unnest([${regionCols.join(", ")}]), 2) AS p FROM ${readRaw(rawFiles)}`);
+    const rawSource = async (owners: FileJob[], files: string[]) => {
+      if (regionCols.length && owners.some((j) => !j.nameInfo.county)) {
+        await this.ensureProvinces(`SELECT DISTINCT left(unnest([${regionCols.join(", ")}]), 2) AS p FROM ${readRaw(files)}`);
       }
-      await this.run(
-        insertChecked(`SELECT CAST(list_position(${fids}, fid) - 1 AS INTEGER) AS _k, line AS _line, ${fields.map((_, i) => rawCol(i)).join(", ")} FROM ${readRaw(rawFiles)}`),
-      );
-    }
+      return `SELECT CAST(list_position(${fidList}, fid) - 1 AS INTEGER) AS _k, line AS _line, ${fields.map((_, i) => rawCol(i)).join(", ")} FROM ${readRaw(files)}`;
+    };
+    const rawJobs = jobs.filter((j) => j.rawFile);
+    for (const j of rawJobs) readOf.set(j, readRaw([j.rawFile!]));
+    if (rawJobs.length) sources.push(await rawSource(rawJobs, rawJobs.map((j) => j.rawFile!)));
     for (const j of jobs) {
       if (!j.parquetRead) continue;
       const read = `(${j.parquetRead})`;
       readOf.set(j, read);
-      const regionCols = fields.flatMap((f, i) => (f.kind === "region" ? [rawCol(i)] : []));
       if (regionCols.length && !j.nameInfo.county) await this.ensureProvinces(`SELECT DISTINCT left(unnest([${regionCols.join(", ")}]), 2) AS p FROM ${read}`);
-      await this.run(insertChecked(`SELECT ${kOfFid.get(j.fid)} AS _k, line AS _line, ${fields.map((_, i) => rawCol(i)).join(", ")} FROM ${read}`));
+      sources.push(`SELECT ${kOfFid.get(j.fid)} AS _k, line AS _line, ${fields.map((_, i) => rawCol(i)).join(", ")} FROM ${read}`);
     }
-    if (jobs.some((j) => j.parquetRead)) {
-      const counts = await this.query<{ id: number; n: bigint }>(`SELECT delivery_id AS id, count(*) AS n FROM ${work} WHERE ${inBatch} GROUP BY ALL`);
+    if (sources.length) await this.run(insertChecked(sources.join("\n UNION ALL ")));
+    // each plain file's rows: as many as its lines, else it is read again by the CSV reader; Parquet's as its metadata says
+    if (jobs.some((j) => j.direct || j.parquetRead)) {
+      const counts = await this.query<{ id: number; n: bigint }>(`SELECT delivery_id AS id, count(*) AS n FROM ${work} GROUP BY ALL`);
       const got = new Map(counts.map((c) => [Number(c.id), Number(c.n)]));
       for (const [k, j] of jobs.entries()) {
-        if (j.parquetRead && (got.get(idOfK(k)) ?? 0) !== j.rowsSeen) throw new FileRefused(j.name, `unreadable Parquet: ${j.rowsSeen} rows in its metadata, ${got.get(idOfK(k)) ?? 0} read`);
+        const n = got.get(idOfK(k)) ?? 0;
+        if (j.direct && n !== j.direct.dataLines) fallback.push(j);
+        if (j.parquetRead && n !== j.rowsSeen) throw new FileRefused(j.name, `unreadable Parquet: ${j.rowsSeen} rows in its metadata, ${n} read`);
       }
+    }
+    if (fallback.length) {
+      await this.run(`DELETE FROM ${work} WHERE delivery_id IN (${fallback.map((j) => idOfK(kOfFid.get(j.fid)!)).join(", ")})`);
+      const files: string[] = [];
+      for (const j of fallback) {
+        const src = await openCsv(j.path, j.name);
+        try {
+          const r = await this.readRows(j.fid, src, j.def, j.map);
+          readOf.delete(j);
+          if (r.file) {
+            files.push(r.file);
+            readOf.set(j, readRaw([r.file]));
+          }
+          emptyByK[kOfFid.get(j.fid)!] = r.emptyLines;
+          seen[kOfFid.get(j.fid)!] = r.rows;
+        } finally {
+          src.close();
+        }
+      }
+      if (files.length) await this.run(insertChecked(await rawSource(fallback, files)));
     }
     this.progress.rows(jobs.filter((j) => (j.direct && !fallback.includes(j)) || j.parquetRead).reduce((a, j) => a + j.rowsSeen, 0));
     if (CRASH_AFTER > 0 && (await this.count(`SELECT count(*) AS n FROM ${work} WHERE ${inBatch}`)) >= CRASH_AFTER) process.kill(process.pid, "SIGKILL");

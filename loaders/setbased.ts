@@ -79,12 +79,20 @@ export function rejectValueSql(c: string): string {
   return `(SELECT CASE WHEN length(t) > 500 THEN left(t, 500) || '…' ELSE t END FROM (SELECT ${t} AS t))`;
 }
 
+/**
+ * TRUE when `expr` is none of the given SQL constants: a CASE, not `NOT IN (…)`,
+ * which DuckDB plans as a join per list (costly per row in a wide check).
+ */
+function noneOf(expr: string, values: readonly string[]): string {
+  return `(CASE ${expr} ${values.map((v) => `WHEN ${v} THEN FALSE`).join(" ")} ELSE TRUE END)`;
+}
+
 /** Code points String#trim removes. */
 const TRIMMED = [32, 9, 10, 11, 12, 13, 160, 5760, ...Array.from({ length: 11 }, (_, i) => 8192 + i), 8232, 8233, 8239, 8287, 12288, 65279];
 
 /** A code point that is neither a control character, a space nor any other character String#trim removes. */
 function plainEnd(cp: string): string {
-  return `(${cp} > 32 AND ${cp} NOT IN (127, 160, 5760, 8232, 8233, 8239, 8287, 12288, 65279) AND ${cp} NOT BETWEEN 8192 AND 8202)`;
+  return `(${cp} > 32 AND ${noneOf(cp, ["127", "160", "5760", "8232", "8233", "8239", "8287", "12288", "65279"])} AND ${cp} NOT BETWEEN 8192 AND 8202)`;
 }
 
 export interface FastField {
@@ -123,7 +131,7 @@ export function fastField(field: FieldDef, c: string, region?: RegionJoin, opts:
       // neither end blank as String#trim sees it (nor a control character, nor the tag): integer tests, no regex
       // nor a marker of no value (#N/A, NULL…), nor a control character inside
       value = `CASE WHEN length(${c}) <= ${MAX_CELL} AND ${plainEnd(`ascii(${c})`)} AND NOT (${TRIMMED.map((e) => `ends_with(${c}, chr(${e}))`).join(" OR ")})
-        AND ${c} NOT IN (${EMPTY_MARKERS.map(lit).join(", ")}) AND NOT regexp_matches(${c}, '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]') THEN ${c} END`;
+        AND ${noneOf(c, EMPTY_MARKERS.map(lit))} AND NOT regexp_matches(${c}, '[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]') THEN ${c} END`;
       break;
     case "int":
       value = `CASE WHEN regexp_full_match(${num}, '\\d{1,9}') THEN CAST(${num} AS INTEGER) END`;
@@ -164,7 +172,7 @@ export function fastField(field: FieldDef, c: string, region?: RegionJoin, opts:
       const no = [...BOOL_EXACT].filter(([, v]) => !v).map(([k]) => lit(k));
       yes.push(`chr(1) || 'b:true'`, `chr(1) || 'n:1'`);
       no.push(`chr(1) || 'b:false'`, `chr(1) || 'n:0'`);
-      value = `CASE WHEN ${c} IN (${yes.join(", ")}) THEN TRUE WHEN ${c} IN (${no.join(", ")}) THEN FALSE END`;
+      value = `CASE ${c} ${yes.map((y) => `WHEN ${y} THEN TRUE`).join(" ")} ${no.map((n) => `WHEN ${n} THEN FALSE`).join(" ")} END`;
       break;
     }
     case "id": {

@@ -230,7 +230,9 @@ export class CountySimulation {
 
   private birthFor(age: number, atDay: number): number {
     const { y } = ymd(atDay);
-    return dayOf(y - age, 1, 1) + this.rng.int(0, 364);
+    const birth = dayOf(y - age, 1, 1) + this.rng.int(0, 364);
+    // nobody is born after the day they first appear (a baby of this year, born later in it, was born last year)
+    return birth > atDay ? birth - 365 : birth;
   }
 
   private newPerson(relation: string, age: number, male: boolean, atDay: number, surname?: string): Person {
