@@ -35,7 +35,13 @@ export async function runPipeline(options: PipelineOptions): Promise<void> {
   } else {
     log(`demo extracts found in ${options.demo} (delete the folder to regenerate)`);
   }
-  await timed("ingesting", () => ingestPaths(options.db, [options.demo], { progress: process.stderr.isTTY }));
+  // progress as a bar on a terminal, a plain line every few seconds in a log; the files that need attention are counted, not listed
+  const summary = await timed("ingesting", () => ingestPaths(options.db, [options.demo], { progress: true, fileLines: false }));
+  log(
+    `ingest: ${summary.files.length} file(s): ${summary.loaded} loaded, ${summary.unchanged} unchanged, ${summary.refused} refused; ` +
+      `rows ${summary.rowsRead} read = ${summary.rowsLoaded} loaded + ${summary.rowsRejected} rejected` +
+      (summary.rowsRejected > 0 || summary.refused > 0 ? `; what was rejected: npx jiuzhu report rejects --db ${options.db}` : ""),
+  );
   await timed("computing indicators and scores", () =>
     withWarehouse(options.db, async (wh) => {
       await computeIndicators(wh);

@@ -48,6 +48,8 @@ export interface IngestOptions {
   receivedAt?: Date | string;
   /** Show progress on stderr: a bar on a terminal, plain lines otherwise. */
   progress?: boolean;
+  /** With progress: also a line for each file that needs attention (refused, rows rejected, warnings). Default true. */
+  fileLines?: boolean;
   /** Lock wait limit in ms. */
   lockTimeoutMs?: number;
   /** A re-delivery with far fewer rows than the one it replaces is intended: no warning. */
@@ -233,7 +235,7 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
   const started = performance.now();
   const forcedType = options.type ? assertExtractType(options.type) : undefined;
   if (options.receivedAt !== undefined) options = { ...options, receivedAt: parseReceivedAt(options.receivedAt) };
-  const progress = createProgress(options.progress ?? false);
+  const progress = createProgress(options.progress ?? false, process.stderr, options.fileLines ?? true);
   // files in the order given, folders expanded; an entry that cannot be read is refused in place, the rest still walked
   const skipped: string[] = [];
   const items = walkPaths(paths, skipped);
@@ -292,7 +294,7 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
           (done) =>
             done.forEach((r, i) => {
               slots[mine[i]!.at] = r;
-              progress.fileDone(r, sizes[mine[i]!.at]);
+              progress.fileDone(r);
             }),
           (error: unknown) => {
             failure = error;
@@ -307,6 +309,7 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
         }
         progress.fileStart(basename(item));
         const prepared = await ctx.prepareFile(item, forcedType, options.receivedAt);
+        progress.fileRead(sizes[at] ?? 0);
         if (prepared instanceof FileJob) {
           if (batch.length > 0 && batch[0]!.job.def.type !== prepared.def.type) await flush();
           batch.push({ job: prepared, at });
@@ -316,7 +319,7 @@ export async function ingestPaths(dbPath: string, paths: string[], options: Inge
           if (batchRows >= limit || batch.length >= BATCH_FILES) await flush();
         } else {
           slots[at] = prepared;
-          progress.fileDone(prepared, sizes[at]);
+          progress.fileDone(prepared);
         }
       }
       await flush();

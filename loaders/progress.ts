@@ -10,13 +10,15 @@ export interface Progress {
   /** Files to read and their total size in bytes (the estimate of the time left goes by bytes). */
   start(files: number, bytes?: number): void;
   fileStart(name: string): void;
+  /** A file read as far as JavaScript reads it (its bytes count toward the estimate; DuckDB loads it with its batch). */
+  fileRead(bytes: number): void;
   rows(n: number): void;
   fileDone(result: FileResult, bytes?: number): void;
   log(message: string): void;
   stop(): void;
 }
 
-const silent: Progress = { start() {}, fileStart() {}, rows() {}, fileDone() {}, log() {}, stop() {} };
+const silent: Progress = { start() {}, fileStart() {}, fileRead() {}, rows() {}, fileDone() {}, log() {}, stop() {} };
 
 /** One line describing a file's outcome (used by the plain log and the CLI); control characters of names escaped. */
 export function describeResult(r: FileResult): string {
@@ -102,7 +104,7 @@ export function createMeter(label: string, total: number, stream: NodeJS.WriteSt
   };
 }
 
-export function createProgress(enabled: boolean, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function createProgress(enabled: boolean, stream: NodeJS.WriteStream = process.stderr, fileLines = true): Progress {
   if (!enabled) return silent;
   let meter: Meter | null = null;
   let files = 0;
@@ -130,11 +132,15 @@ export function createProgress(enabled: boolean, stream: NodeJS.WriteStream = pr
       rows += n;
       meter?.update(at(), words());
     },
+    fileRead(bytes) {
+      bytesDone += bytes;
+      meter?.update(at(), words());
+    },
     fileDone(r, bytes) {
       done++;
       bytesDone += bytes ?? 0;
       // a line for each file that needs attention; clean files only move the meter
-      if (r.status === "refused" || r.rowsRejected > 0 || r.warnings.length > 0) meter?.log(describeResult(r));
+      if (fileLines && (r.status === "refused" || r.rowsRejected > 0 || r.warnings.length > 0)) meter?.log(describeResult(r));
       meter?.update(at(), words());
     },
     log(m) {
