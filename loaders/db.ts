@@ -45,6 +45,13 @@ export function assertWarehouseFile(path: string, mayCreate: boolean): void {
   }
 }
 
+/** Who holds the warehouse file when DuckDB could not lock it ("pid 123"), else null. */
+function heldBy(error: unknown): string | null {
+  const m = /Could not set lock on file[^]*?Conflicting lock is held in .*?\(PID (\d+)\)/.exec((error as Error)?.message ?? "");
+  if (m) return `pid ${m[1]}`;
+  return /Could not set lock on file/.test((error as Error)?.message ?? "") ? "another process" : null;
+}
+
 export class Warehouse {
   private constructor(
     readonly path: string,
@@ -52,17 +59,40 @@ export class Warehouse {
     readonly connection: DuckDBConnection,
   ) {}
 
-  /** Open (or create) a warehouse file; `:memory:` for tests. */
-  static async open(path: string = DEFAULT_DB, options: { readOnly?: boolean } = {}): Promise<Warehouse> {
+  /**
+   * Open (or create) a warehouse file; `:memory:` for tests. While another process
+   * has the file open (an ingest, a reader, the site build), wait for it, saying so
+   * once, up to `JIUZHU_LOCK_TIMEOUT_MS` (default 10 min).
+   */
+  static async open(path: string = DEFAULT_DB, options: { readOnly?: boolean; timeoutMs?: number; onWait?: (message: string) => void } = {}): Promise<Warehouse> {
     if (path !== ":memory:") {
       assertWarehouseFile(path, !options.readOnly);
       if (!options.readOnly) mkdirSync(dirname(path), { recursive: true });
     }
     const config: Record<string, string> = {};
     if (options.readOnly) config.access_mode = "READ_ONLY";
-    const instance = await DuckDBInstance.create(path, config);
-    const connection = await instance.connect();
-    return new Warehouse(path, instance, connection);
+    const timeoutMs = options.timeoutMs ?? Number(process.env.JIUZHU_LOCK_TIMEOUT_MS ?? 600_000);
+    const onWait = options.onWait ?? ((m: string) => void process.stderr.write(`${m}\n`));
+    const started = Date.now();
+    let said = false;
+    for (;;) {
+      let instance: DuckDBInstance;
+      try {
+        instance = await DuckDBInstance.create(path, config);
+      } catch (error) {
+        const holder = heldBy(error);
+        if (holder === null) throw error;
+        if (Date.now() - started >= timeoutMs) {
+          throw new Error(`the warehouse ${path} is still in use by another process (${holder}) after ${Math.round(timeoutMs / 1000)} s; try again when it has finished`);
+        }
+        if (!said) onWait(`another process (${holder}) has the warehouse ${path} open; waiting for it (at most ${Math.round(timeoutMs / 60_000)} min)…`);
+        said = true;
+        await new Promise((ok) => setTimeout(ok, 250));
+        continue;
+      }
+      const connection = await instance.connect();
+      return new Warehouse(path, instance, connection);
+    }
   }
 
   /** Run a statement and return its rows as plain JS objects (BIGINT → bigint, DECIMAL → DuckDBDecimalValue). */

@@ -2,6 +2,7 @@
 // assertions on what is kept and on the messages people read.
 import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ingestPaths, parseReceivedAt } from "../../loaders/ingest.js";
 import { acquireLock, lockPathOf } from "../../loaders/lock.js";
@@ -311,6 +312,29 @@ describe("paths, locks and delivery times", () => {
     const release = await acquireLock(db);
     await expect(ingestPaths(db, [file], { lockTimeoutMs: 300 })).rejects.toThrow(new RegExp(`pid ${process.pid}`));
     release();
+  }, T);
+
+  it("a reader or an ingest waits, with one clear line, while another process has the warehouse open", async () => {
+    const { db, dir } = await freshWarehouse();
+    const { spawn } = await import("node:child_process");
+    const holder = spawn(process.execPath, [fileURLToPath(new URL("../fixtures/extracts/hold.mjs", import.meta.url)), db, "1500"], { stdio: ["ignore", "pipe", "inherit"] });
+    const holderExit = new Promise((ok) => holder.once("exit", ok));
+    await new Promise<void>((ok) => holder.stdout!.once("data", () => ok()));
+    const said: string[] = [];
+    const t0 = Date.now();
+    const wh = await Warehouse.open(db, { readOnly: true, onWait: (m) => said.push(m) });
+    wh.close();
+    expect(Date.now() - t0).toBeGreaterThan(500);
+    expect(said).toEqual([expect.stringMatching(new RegExp(`^another process \\(pid ${holder.pid}\\) has the warehouse .* open; waiting for it \\(at most \\d+ min\\)…$`))]);
+    await holderExit;
+    // and gives up with a sentence, not DuckDB's lock error
+    const again = spawn(process.execPath, [fileURLToPath(new URL("../fixtures/extracts/hold.mjs", import.meta.url)), db, "3000"], { stdio: ["ignore", "pipe", "inherit"] });
+    const againExit = new Promise((ok) => again.once("exit", ok));
+    await new Promise<void>((ok) => again.stdout!.once("data", () => ok()));
+    await expect(Warehouse.open(db, { readOnly: true, timeoutMs: 300, onWait: () => undefined })).rejects.toThrow(/is still in use by another process \(pid \d+\) after 0 s; try again when it has finished/);
+    const file = writeCsv(join(dir, "roster_2025-01_150102.csv"), "roster", validRows("roster", 2));
+    await expect(ingestPaths(db, [file])).resolves.toMatchObject({ loaded: 1 });
+    await againExit;
   }, T);
 
   it("--received-at is a real time, not in the future", () => {
