@@ -1096,12 +1096,13 @@ class IngestContext {
               }
               continue;
             }
+            // past the cap the file is refused below: its further rows need no words
+            if (slowRejected[k]! >= MAX_REJECTED_ROWS) continue;
             for (let i = 0; i < nf; i++) cells[i] = d[i] as Cell;
             rowWarnings.length = 0;
             const issues = validateCells(contract, cells, out, warnRow);
             if (issues.length > 0) {
-              // past the cap the file is refused below: its further rows need no words
-              if (++slowRejected[k]! > MAX_REJECTED_ROWS) continue;
+              slowRejected[k]!++;
               for (const is of issues) {
                 const v = is.field >= 0 ? cellText(cells[is.field]) : null;
                 rejSink.push([id, line, labelOf(j, is.field), v === null ? null : v.length > 500 ? `${v.slice(0, 500)}…` : v, is.reason, seqNo++]);

@@ -21,6 +21,27 @@ interface ZipEntry {
   flags: number;
 }
 
+/** Bounds of what a workbook may hold; past them it is refused with the reason. */
+export const LIMITS = {
+  /** Uncompressed size of a part read whole (shared strings, styles, workbook). */
+  partBytes: 256 * 1024 * 1024,
+  /** Uncompressed size of the sheet. */
+  sheetBytes: 2 * 1024 * 1024 * 1024,
+  /** Inflation factor past which the sheet is taken for a zip bomb (real sheets: 5–30). */
+  ratio: 200,
+  sharedStrings: 5_000_000,
+  /** A sheet's last row and column (Excel's own limits). */
+  rows: 1_048_576,
+  columns: 16_384,
+  /** Longest row of XML (a row that never closes). */
+  rowXml: 64 * 1024 * 1024,
+};
+
+/** A workbook past one of the LIMITS: refused, never handed to the fallback reader. */
+export class Limit extends Error {}
+
+const mb = (n: number) => `${Math.round(n / (1024 * 1024)).toLocaleString("en")} MB`;
+
 class Zip {
   readonly entries = new Map<string, ZipEntry>();
 
@@ -74,7 +95,14 @@ class Zip {
     if (!e) return null;
     const raw = Buffer.alloc(e.compressedSize);
     readSync(this.fd, raw as unknown as Uint8Array, 0, e.compressedSize, this.dataStart(e));
-    const data = e.method === 8 ? inflateRawSync(raw as unknown as Uint8Array) : raw;
+    let data: Buffer;
+    try {
+      data = e.method === 8 ? inflateRawSync(raw as unknown as Uint8Array, { maxOutputLength: LIMITS.partBytes }) : raw;
+    } catch (error) {
+      if (error instanceof RangeError) throw new Limit(`${name} inflates to more than ${mb(LIMITS.partBytes)} (a zip bomb?)`);
+      throw error;
+    }
+    if (data.length > LIMITS.partBytes) throw new Limit(`${name} is larger than ${mb(LIMITS.partBytes)}`);
     return new TextDecoder("utf-8").decode(data as unknown as Uint8Array);
   }
 
@@ -106,7 +134,20 @@ class Zip {
       }
       inflate.end();
     })().catch((err) => inflate.destroy(err));
-    for await (const chunk of inflate) yield decoder.decode(chunk as Uint8Array, { stream: true });
+    let inflated = 0;
+    for await (const chunk of inflate) {
+      inflated += (chunk as Uint8Array).length;
+      // a sheet far larger than any real one, or inflating far more than XML does: refused in seconds
+      if (inflated > LIMITS.sheetBytes) {
+        inflate.destroy();
+        throw new Limit(`the sheet inflates to more than ${mb(LIMITS.sheetBytes)}`);
+      }
+      if (inflated > 64 * 1024 * 1024 && inflated > LIMITS.ratio * e.compressedSize) {
+        inflate.destroy();
+        throw new Limit(`the sheet inflates more than ${LIMITS.ratio}-fold (${mb(e.compressedSize)} to over ${mb(inflated)}): a zip bomb?`);
+      }
+      yield decoder.decode(chunk as Uint8Array, { stream: true });
+    }
     yield decoder.decode();
   }
 }
@@ -154,7 +195,10 @@ function sharedStrings(xml: string | null): string[] {
   const out: string[] = [];
   const re = /<si>([\s\S]*?)<\/si>|<si\/>/g;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(xml))) out.push(m[1] === undefined ? "" : runText(m[1]));
+  while ((m = re.exec(xml))) {
+    out.push(m[1] === undefined ? "" : runText(m[1]));
+    if (out.length > LIMITS.sharedStrings) throw new Limit(`more than ${LIMITS.sharedStrings.toLocaleString("en")} shared strings`);
+  }
   return out;
 }
 
@@ -251,7 +295,10 @@ async function* sheetRows(wb: Workbook): AsyncGenerator<[number, Cell[]]> {
     // complete rows only: up to the last </row> (or self-closed row)
     const lastClose = buf.lastIndexOf("</row>");
     const cut = lastClose < 0 ? -1 : lastClose + 6;
-    if (cut < 0) continue;
+    if (cut < 0) {
+      if (buf.length > LIMITS.rowXml) throw new Limit(`a row of the sheet runs past ${mb(LIMITS.rowXml)} of XML`);
+      continue;
+    }
     const part = buf.slice(0, cut);
     buf = buf.slice(cut);
     ROW.lastIndex = 0;
@@ -259,6 +306,7 @@ async function* sheetRows(wb: Workbook): AsyncGenerator<[number, Cell[]]> {
     while ((m = ROW.exec(part))) {
       const rAttr = /\br="(\d+)"/.exec(m[1]!);
       rowNo = rAttr ? Number(rAttr[1]) : rowNo + 1;
+      if (rowNo > LIMITS.rows) throw new Limit(`row number ${rAttr ? rAttr[1] : rowNo} is past a sheet's last row (${LIMITS.rows.toLocaleString("en")})`);
       const inner = m[2];
       if (!inner) continue;
       const cells: Cell[] = [];
@@ -269,6 +317,7 @@ async function* sheetRows(wb: Workbook): AsyncGenerator<[number, Cell[]]> {
         const attrs = c[1]!;
         const ref = ATTR_R.exec(attrs);
         col = ref && ref[1] ? columnIndex(ref[1]) : col + 1;
+        if (col >= LIMITS.columns) throw new Limit(`column ${ref?.[1] ?? col + 1} is past a sheet's last column (XFD)`);
         const body = c[2];
         if (body === undefined) continue;
         const t = ATTR_T.exec(attrs)?.[1];
@@ -304,6 +353,7 @@ export async function openXlsxFast(path: string, displayName: string, preferredS
     wb = openWorkbook(path, preferredSheet);
   } catch (error) {
     if (error instanceof Unsupported) throw error;
+    if (error instanceof Limit) throw new FileRefused(displayName, `XLSX past its limits: ${error.message}`);
     throw new FileRefused(displayName, `unreadable XLSX: ${(error as Error).message}`);
   }
   const rows = sheetRows(wb);
@@ -325,6 +375,7 @@ export async function openXlsxFast(path: string, displayName: string, preferredS
     }
   } catch (error) {
     close();
+    if (error instanceof Limit) throw new FileRefused(displayName, `XLSX past its limits: ${error.message}`);
     throw new FileRefused(displayName, `unreadable XLSX: ${(error as Error).message}`);
   }
   if (!header) {
@@ -340,6 +391,7 @@ export async function openXlsxFast(path: string, displayName: string, preferredS
         try {
           next = await rows.next();
         } catch (error) {
+          if (error instanceof Limit) throw new FileRefused(displayName, `XLSX past its limits: ${error.message}`);
           throw new FileRefused(displayName, `unreadable XLSX: ${(error as Error).message}`);
         }
         if (next.done) break;

@@ -9,6 +9,7 @@ import { acquireLock, lockPathOf } from "../../loaders/lock.js";
 import { describeResult } from "../../loaders/progress.js";
 import { formatRejects, maskRejectValue, rejectsReport } from "../../loaders/report.js";
 import { StagingDir } from "../../loaders/staging.js";
+import { extractDef } from "../../loaders/contracts/dictionary.js";
 import { Warehouse, withWarehouse } from "../../loaders/db.js";
 import { makeId, validRows, writeCsv, writeParquet, type FixtureRow } from "../fixtures/extracts/make.js";
 import { count, freshWarehouse, q, templateWarehouse } from "../fixtures/extracts/warehouse.js";
@@ -127,6 +128,40 @@ describe("bounded", () => {
     expect(await count(db, "SELECT count(*) AS n FROM meta_reject")).toBe(0);
     expect(await count(db, "SELECT count(*) AS n FROM stg_roster")).toBe(5);
   }, T);
+});
+
+describe("bounded XLSX", () => {
+  /** A workbook whose one sheet is `sheetXml`, deflated. */
+  async function workbook(path: string, sheetXml: string): Promise<string> {
+    const JSZip = (await import("jszip")).default;
+    const zip = new JSZip();
+    zip.file("[Content_Types].xml", `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`);
+    zip.file("_rels/.rels", `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`);
+    zip.file("xl/workbook.xml", `<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>`);
+    zip.file("xl/_rels/workbook.xml.rels", `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`);
+    zip.file("xl/worksheets/sheet1.xml", sheetXml);
+    writeFileSync(path, await zip.generateAsync({ type: "uint8array", compression: "DEFLATE", compressionOptions: { level: 9 } }));
+    return path;
+  }
+  const cellRow = (r: number | null, values: string[]) =>
+    `<row${r === null ? "" : ` r="${r}"`}>${values.map((v) => `<c t="inlineStr"><is><t>${v}</t></is></c>`).join("")}</row>`;
+  const header = extractDef("roster").fields.map((f) => f.label);
+  const sheet = (rows: string) => `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${cellRow(1, header)}${rows}</sheetData></worksheet>`;
+
+  it("a sheet that inflates without end, a row number past the last row: refused in seconds, saying which limit", async () => {
+    const { db, dir } = await freshWarehouse();
+    const bomb = await workbook(join(dir, "roster_2025-01_150102.xlsx"), sheet(cellRow(null, ["x"]).repeat(1_500_000)));
+    expect(statSync(bomb).size).toBeLessThan(2_000_000);
+    const far = await workbook(join(dir, "roster_2025-02_150102.xlsx"), sheet(cellRow(99_999_999_999, header)));
+    const t0 = Date.now();
+    const rss0 = process.memoryUsage().rss;
+    const s = await ingestPaths(db, [bomb, far]);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(process.memoryUsage().rss - rss0).toBeLessThan(1_000_000_000);
+    expect(s.files.map((f) => f.status)).toEqual(["refused", "refused"]);
+    expect(s.files[0]!.reason).toMatch(/^XLSX past its limits: (row number 1048577 is past a sheet's last row \(1,048,576\)|the sheet inflates more than 200-fold)/);
+    expect(s.files[1]!.reason).toBe("XLSX past its limits: row number 99999999999 is past a sheet's last row (1,048,576)");
+  }, 120_000);
 });
 
 describe("re-delivery guards", () => {
