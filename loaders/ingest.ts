@@ -11,7 +11,7 @@
 // roster households in SQL → reject rows. Files are committed in batches: each
 // file's rows, rejects and lineage row land in the same transaction.
 import { createHash } from "node:crypto";
-import { createReadStream, readdirSync, statSync, symlinkSync } from "node:fs";
+import { createReadStream, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { Warehouse, quoteIdent, quoteLiteral } from "./db.js";
@@ -23,13 +23,13 @@ import { assertExtractType, mapHeader, parseFileName, sheetNamesExtract, typeFro
 import { acquireLock } from "./lock.js";
 import { ensureWarehouseSchema, stagingTable } from "./schema.js";
 import { CsvSink, StagingDir } from "./staging.js";
-import { openCsv } from "./readers/csv.js";
-import { ByteScan, GroupFile, LineNumberer, hashAndScanCsv, peekCsvHeader } from "./readers/csvscan.js";
+import { openCsv, sniffDelimiterOf } from "./readers/csv.js";
+import { ByteScan, GroupFile, LineNumberer, cleanedText, encodingByLine, hashAndScanCsv, peekCsvHeader } from "./readers/csvscan.js";
 import { openXlsx } from "./readers/xlsx.js";
 import { openParquet, parquetCellSql } from "./readers/parquet.js";
 import { FileRefused, type Format, type Source } from "./readers/source.js";
 import { createProgress, printable, type Progress } from "./progress.js";
-import { LongCell, MAX_CELL, ROW_RULES_SQL, WS, fastField, rejectValueSql, tagCell, untagCell } from "./setbased.js";
+import { BadBytes, LongCell, MAX_CELL, ROW_RULES_SQL, WS, fastField, rejectValueSql, tagCell, untagCell } from "./setbased.js";
 
 
 export { ensureWarehouseSchema } from "./schema.js";
@@ -647,13 +647,17 @@ class IngestContext {
     const typeHint = forcedType ?? typeFromFileName(name);
     // Parquet is read through a link of a plain name, so no character of the file's name is a glob
     let source: Source;
+    let mixed: { path: string; encoding: string; offending: number } | null = null;
     // a plain UTF-8 CSV: only its header is read here
     const plainUtf8 = format === "csv" && pre!.scan !== null && pre!.scan.plain();
     if (plainUtf8) {
       const h = peekCsvHeader(path, name);
       source = headerOnly(h.header, h.delimiter, pre!.encoding);
-    } else if (format === "csv") source = await openCsv(path, name);
-    else if (format === "xlsx") source = await openXlsx(path, name, (sheet) => sheetNamesExtract(sheet, typeHint));
+    } else if (format === "csv") {
+      // lines in two encodings: a cleaned UTF-8 copy, the other encoding's cells marked, read by the CSV reader
+      mixed = pre!.encoding === "mixed" || pre!.encoding === "gb18030" ? this.sortEncodings(path, name, pre!.encoding) : null;
+      source = await openCsv(mixed?.path ?? path, name);
+    } else if (format === "xlsx") source = await openXlsx(path, name, (sheet) => sheetNamesExtract(sheet, typeHint));
     else source = await openParquet(this.link(path, "parquet"), name);
 
     try {
@@ -681,10 +685,11 @@ class IngestContext {
       const receivedAt = receivedAtOpt !== undefined ? new Date(receivedAtOpt) : stat.mtime;
       if (Number.isNaN(receivedAt.getTime())) throw new Error(`invalid delivery time ${String(receivedAtOpt)}`);
       const fid = ++this.fid;
-      let encoding = source.encoding;
+      let encoding = mixed?.encoding ?? source.encoding;
       let direct: FileJob["direct"] = null;
       const delimiter = source.delimiter ?? ",";
-      if (format === "csv" && source.header.length <= 4096) {
+      if (mixed) warnings.plain.push(`${mixed.offending} line(s) not in ${mixed.encoding.toUpperCase()}, the file's encoding: their cells in another encoding rejected`);
+      if (format === "csv" && !mixed && source.header.length <= 4096) {
         if (plainUtf8) {
           const scan = pre!.scan!;
           const group = this.groupFor(type, source.header, delimiter);
@@ -734,6 +739,31 @@ class IngestContext {
     } finally {
       source.close();
     }
+  }
+
+  /**
+   * A CSV whose lines are not all in one encoding (or a GB18030 file holding UTF-8
+   * lines): a cleaned UTF-8 copy in the staging folder, the cells of the other
+   * encoding marked so their rows are rejected, never stored as mojibake. Null when
+   * the lines agree; a mixed file too large to hold in memory is refused.
+   */
+  private sortEncodings(path: string, name: string, detected: string): { path: string; encoding: string; offending: number } | null {
+    if (statSync(path).size > 256 * 1024 * 1024) {
+      if (detected === "mixed") throw new FileRefused(name, "not valid UTF-8 throughout (lines in two encodings?), and too large to sort out line by line");
+      return null;
+    }
+    const bytes = readFileSync(path) as unknown as Uint8Array;
+    const by = encodingByLine(bytes);
+    if (!by) {
+      if (detected === "mixed") throw new FileRefused(name, "not valid UTF-8 text throughout, and not GB18030 either");
+      return null;
+    }
+    const nl = bytes.indexOf(10);
+    const head = bytes.subarray(0, nl < 0 ? bytes.length : nl);
+    const delimiter = sniffDelimiterOf(new TextDecoder(by.encoding).decode(head));
+    const copy = this.staging.file("csv");
+    writeFileSync(copy, cleanedText(bytes, by.encoding, by.offending, delimiter), { mode: 0o600, flag: "wx" });
+    return { path: copy, encoding: by.encoding, offending: by.offending.size };
   }
 
   /** Stream a reader's rows into a raw staging file: fid, line, the mapped cells as (tagged) text. */
@@ -1085,6 +1115,14 @@ class IngestContext {
             if (d.every((c) => c === null || (typeof c === "string" && cellText(c) === null))) {
               emptyByK[k]!++;
               blankInDb[k]!++;
+              continue;
+            }
+            if (d.some((c) => c instanceof BadBytes)) {
+              // a cell in another encoding than its file's: its row is rejected, naming the column
+              for (let i = 0; i < nf; i++) {
+                const c = d[i];
+                if (c instanceof BadBytes) rejSink.push([id, line, labelOf(j, i), null, `invalid ${c.encoding.toUpperCase()} bytes in ${labelOf(j, i)}: the cell is in another encoding than its file`, seqNo++]);
+              }
               continue;
             }
             const long = d.findIndex((c) => c instanceof LongCell);

@@ -28,6 +28,11 @@ export const TAG = "\u0001";
 /** Longest cell taken (characters); a longer one rejects its row, never the file. */
 export const MAX_CELL = 10_000;
 
+/** A cell whose bytes were not in its file's encoding (`\u0001E:<encoding>`): its row is rejected. */
+export class BadBytes {
+  constructor(readonly encoding: string) {}
+}
+
 /** A cell too long to be any field's value: only its length travels. */
 export class LongCell {
   constructor(readonly length: number) {}
@@ -36,14 +41,14 @@ export class LongCell {
 export function tagCell(cell: unknown): string | null {
   if (cell == null || cell === "") return null;
   if (typeof cell === "string" && cell.length > MAX_CELL) return `${TAG}L:${cell.length}`;
-  if (typeof cell === "string") return cell.charCodeAt(0) === 1 ? `${TAG}s:${cell}` : cell;
+  if (typeof cell === "string") return cell.charCodeAt(0) === 1 && !cell.startsWith(`${TAG}E:`) ? `${TAG}s:${cell}` : cell;
   if (typeof cell === "number") return `${TAG}n:${String(cell)}`;
   if (typeof cell === "boolean") return `${TAG}b:${cell}`;
   if (cell instanceof Date) return `${TAG}d:${Number.isNaN(cell.getTime()) ? "NaN" : cell.toISOString()}`;
   return String(cell);
 }
 
-export function untagCell(s: string | null): string | number | boolean | Date | LongCell | null {
+export function untagCell(s: string | null): string | number | boolean | Date | LongCell | BadBytes | null {
   if (s === null) return s;
   if (s.charCodeAt(0) !== 1) return s.length > MAX_CELL ? new LongCell(s.length) : s;
   const body = s.slice(3);
@@ -54,6 +59,8 @@ export function untagCell(s: string | null): string | number | boolean | Date | 
       return body === "true";
     case "L":
       return new LongCell(Number(body));
+    case "E":
+      return new BadBytes(body);
     case "d":
       return new Date(body === "NaN" ? Number.NaN : body);
     default:

@@ -135,6 +135,11 @@ export class CsvSplitter {
   }
 }
 
+/** The delimiter a header line uses: comma, tab or semicolon. */
+export function sniffDelimiterOf(headerLine: string): string {
+  return sniffDelimiter(headerLine);
+}
+
 function sniffDelimiter(headerLine: string): string {
   const count = (c: string) => headerLine.split(c).length - 1;
   const comma = count(","), tab = count("\t"), semi = count(";");

@@ -154,7 +154,10 @@ export function hashAndScanCsv(path: string, name: string): CsvBytes {
             utf8 = null;
             scan = null;
           } else {
-            refusal = new FileRefused(name, `not valid ${encoding} text near byte ${utf8.offset} (mixed encodings?)`);
+            // UTF-8 text, then bytes that are not: the lines are sorted out one by one (encodingByLine)
+            encoding = "mixed";
+            utf8 = null;
+            scan = null;
           }
         }
       }
@@ -341,4 +344,61 @@ export function peekCsvHeader(path: string, name: string): { header: string[]; d
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A file whose lines are not all in one encoding: the one most non-ASCII lines are
+ * valid in (UTF-8 when they are valid UTF-8, else GB18030), and the lines that are
+ * in the other. Null when every non-ASCII line agrees.
+ */
+export function encodingByLine(bytes: Uint8Array): { encoding: "utf-8" | "gb18030"; offending: Set<number> } | null {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const utf8: number[] = [];
+  const other: number[] = [];
+  let line = 0;
+  for (let pos = 0; pos < buf.length; line++) {
+    const nl = buf.indexOf(10, pos);
+    const end = nl === -1 ? buf.length : nl;
+    const part = buf.subarray(pos, end);
+    if (!isAscii(part)) (isUtf8(part) ? utf8 : other).push(line);
+    pos = end + 1;
+  }
+  if (utf8.length === 0 || other.length === 0) return null;
+  return utf8.length >= other.length ? { encoding: "utf-8", offending: new Set(other) } : { encoding: "gb18030", offending: new Set(utf8) };
+}
+
+/** A cell whose bytes are not in the file's encoding, as the cleaned copy marks it for the contract. */
+export const BAD_BYTES = "\u0001E:";
+
+/**
+ * The file as UTF-8 text, each line decoded in the file's encoding; in an offending
+ * line, each cell with bytes outside ASCII is replaced by BAD_BYTES + encoding, so the
+ * row is rejected naming its column, and nothing is stored as mojibake.
+ */
+export function cleanedText(bytes: Uint8Array, encoding: "utf-8" | "gb18030", offending: Set<number>, delimiter: string): string {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const decoder = new TextDecoder(encoding);
+  const d = delimiter.charCodeAt(0);
+  const out: string[] = [];
+  let line = 0;
+  for (let pos = 0; pos < buf.length; line++) {
+    const nl = buf.indexOf(10, pos);
+    const end = nl === -1 ? buf.length : nl;
+    const part = buf.subarray(pos, end);
+    if (!offending.has(line)) out.push(decoder.decode(part));
+    else {
+      const cells: string[] = [];
+      for (let c = 0; c <= part.length; ) {
+        const next = part.indexOf(d, c);
+        const stop = next === -1 ? part.length : next;
+        const cell = part.subarray(c, stop);
+        cells.push(isAscii(cell) ? cell.toString("latin1") : `${BAD_BYTES}${encoding}`);
+        c = stop + 1;
+        if (next === -1) break;
+      }
+      out.push(cells.join(delimiter));
+    }
+    pos = end + 1;
+  }
+  return out.join("\n");
 }

@@ -11,7 +11,7 @@ import { formatRejects, maskRejectValue, rejectsReport } from "../../loaders/rep
 import { StagingDir } from "../../loaders/staging.js";
 import { extractDef } from "../../loaders/contracts/dictionary.js";
 import { Warehouse, withWarehouse } from "../../loaders/db.js";
-import { makeId, validRows, writeCsv, writeParquet, type FixtureRow } from "../fixtures/extracts/make.js";
+import { csvString, encodeGb18030, makeId, validRows, writeCsv, writeParquet, type FixtureRow } from "../fixtures/extracts/make.js";
 import { count, freshWarehouse, q, templateWarehouse } from "../fixtures/extracts/warehouse.js";
 
 beforeAll(async () => {
@@ -127,6 +127,38 @@ describe("bounded", () => {
     expect(s.files[0]!.reason).not.toMatch(INTERNAL);
     expect(await count(db, "SELECT count(*) AS n FROM meta_reject")).toBe(0);
     expect(await count(db, "SELECT count(*) AS n FROM stg_roster")).toBe(5);
+  }, T);
+});
+
+describe("encodings", () => {
+  it("cells in another encoding than their file's are rejected by name, never stored as mojibake", async () => {
+    const { db, dir } = await freshWarehouse();
+    const rows: FixtureRow[] = validRows("roster", 6).map((r) => ({ ...r, monthly_benefit: "1079.00", per_capita_income: "320.50" }));
+    rows[2]!.person_name = "李四光";
+    rows[4]!.person_name = "王五";
+    const text = csvString("roster", rows).split("\r\n");
+    const utf8 = new TextEncoder();
+    // a UTF-8 file with one line in GBK; a GB18030 file with one line in UTF-8
+    const mix = (main: (t: string) => Uint8Array, other: (t: string) => Uint8Array, odd: number) =>
+      Buffer.concat(text.map((line, i) => Buffer.from(i === odd ? other(`${line}\r\n`) : main(`${line}\r\n`))) as unknown as Uint8Array[]);
+    const a = join(dir, "roster_2025-01_150102.csv");
+    writeFileSync(a, mix((t) => utf8.encode(t), encodeGb18030, 3) as unknown as Uint8Array);
+    mkdirSync(join(dir, "gb"));
+    const b = join(dir, "gb", "roster_2025-02_150102.csv");
+    writeFileSync(b, Buffer.from(mix(encodeGb18030, (t) => utf8.encode(t), 5).toString("latin1").replace(/2025-01/g, "2025-02"), "latin1") as unknown as Uint8Array);
+    const s = await ingestPaths(db, [a, b]);
+    expect(s.files.map((f) => [f.status, f.encoding, f.rowsRead])).toEqual([
+      ["loaded", "utf-8", 6],
+      ["loaded", "gb18030", 6],
+    ]);
+    // every non-ASCII cell of the odd line is named (姓名, 救助类别, …), and only that line
+    const rej = await q<{ file_name: string; line: number; column_name: string; reason: string }>(db, "SELECT file_name, line, column_name, reason FROM meta_reject WHERE reason LIKE 'invalid%' ORDER BY file_name, line");
+    expect([...new Set(rej.map((r) => `${r.file_name}:${r.line}`))]).toEqual(["roster_2025-01_150102.csv:4", "roster_2025-02_150102.csv:6"]);
+    expect(rej).toContainEqual({ file_name: "roster_2025-01_150102.csv", line: 4, column_name: "姓名", reason: "invalid UTF-8 bytes in 姓名: the cell is in another encoding than its file" });
+    expect(rej).toContainEqual({ file_name: "roster_2025-02_150102.csv", line: 6, column_name: "姓名", reason: "invalid GB18030 bytes in 姓名: the cell is in another encoding than its file" });
+    const names = await q<{ person_name: string }>(db, "SELECT DISTINCT person_name FROM stg_roster ORDER BY 1");
+    for (const n of names) expect(n.person_name).toMatch(/^[\p{Script=Han}]+$/u);
+    expect(names.map((n) => n.person_name)).toContain("王五");
   }, T);
 });
 
