@@ -77,7 +77,13 @@ export interface FileResult {
   superseded: number[];
   seconds: number;
   /** Where the time went (s): hash, parse+validate+write staging file, DuckDB insert, checks+lineage, commit. */
-  phases?: { hash: number; parse: number; insert: number; checks: number; commit: number };
+  /**
+   * Where the time went (s): hash (and byte scan), parse (JavaScript: header, group file,
+   * readers), then the file's share of its batch: checks (DuckDB reads and checks every cell),
+   * contract (the rows the fast path left to JavaScript), rules (period, county, keys,
+   * households), insert (into the staging table, lineage), commit.
+   */
+  phases?: { hash: number; parse: number; checks: number; contract: number; rules: number; insert: number; commit: number };
 }
 
 export interface IngestSummary {
@@ -569,6 +575,9 @@ class IngestContext {
     for (const [key, g] of this.groups) if (jobs.some((j) => j.direct?.group === g)) this.groups.delete(key);
   }
 
+  /** Seconds of the last batch's steps (spread over its files by rows). */
+  private batchPhases = { checks: 0, contract: 0, rules: 0, insert: 0 };
+
   /** The delivery date of the row the contract is checking. */
   private asOf: string | null = null;
 
@@ -892,7 +901,16 @@ class IngestContext {
       for (let i = 0; i < jobs.length; i++) {
         const share = (jobs[i]!.rowsSeen + 1) / rows;
         const r = results[i]!;
-        r.phases = { hash: jobs[i]!.phases.hash, parse: jobs[i]!.phases.parse, checks: ((tDone - t0) / 1000) * share, insert: 0, commit: 0 };
+        const bp = this.batchPhases;
+        r.phases = {
+          hash: jobs[i]!.phases.hash,
+          parse: jobs[i]!.phases.parse,
+          checks: bp.checks * share,
+          contract: bp.contract * share,
+          rules: bp.rules * share,
+          insert: bp.insert * share,
+          commit: ((tDone - tCommit) / 1000) * share,
+        };
         r.seconds = jobs[i]!.seconds + ((tDone - t0) / 1000) * share;
       }
       for (const j of jobs) this.finishJob(j);
@@ -923,6 +941,7 @@ class IngestContext {
   }
 
   private async loadInTransaction(jobs: FileJob[], temps: string[]): Promise<FileResult[]> {
+    const tStart = performance.now();
     const def = jobs[0]!.def;
     const type = def.type;
     const contract = this.contract(type);
@@ -1078,6 +1097,7 @@ class IngestContext {
     this.progress.rows(jobs.filter((j) => (j.direct && !fallback.includes(j)) || j.parquetRead).reduce((a, j) => a + j.rowsSeen, 0));
     if (CRASH_AFTER > 0 && (await this.count(`SELECT count(*) AS n FROM ${work} WHERE ${inBatch}`)) >= CRASH_AFTER) process.kill(process.pid, "SIGKILL");
 
+    const tChecks = performance.now();
     // 2. the rows the fast path did not take: the contract decides, and words each reject
     const rejects = `rej_${b}`;
     temps.push(rejects);
@@ -1168,6 +1188,7 @@ class IngestContext {
       rejSink.dispose();
     }
 
+    const tContract = performance.now();
     // 3. rows against their delivery, in order: period, county, duplicate keys (events), then roster households
     const P = periodIdx < 0 ? null : fields[periodIdx]!.kind === "int" ? `CAST(${names[periodIdx]} AS VARCHAR)` : names[periodIdx]!;
     const C = countyIdx >= 0 ? names[countyIdx]! : null;
@@ -1276,6 +1297,7 @@ class IngestContext {
     if ((await this.count(`SELECT count(*) AS n FROM ${bad}`)) > 0) {
       await this.run(`DELETE FROM ${work} s USING ${bad} x WHERE x.delivery_id = s.delivery_id AND x.line = s.line`);
     }
+    const tRules = performance.now();
     const inserted = Number(
       (await this.query<{ Count: bigint }>(`INSERT INTO ${stg} SELECT * EXCLUDE (${RAW_COLUMN}) FROM ${work}`))[0]?.Count ?? 0,
     );
@@ -1306,6 +1328,8 @@ class IngestContext {
     const loadedRows = stats.reduce((a, x) => a + Number(x.loaded), 0);
     if (inserted !== loadedRows) throw new Error(`counts do not balance (${inserted} rows inserted, ${loadedRows} loaded)`);
     const results: FileResult[] = [];
+    const metaRows: string[] = [];
+    const pendingMeta: { k: number; j: FileJob; id: number; county: string | null; period: string | null; fileKey: string | null; rowsRead: number; rowsLoaded: number; rowsRejected: number }[] = [];
     for (const [k, j] of jobs.entries()) {
       const id = idOfK(k);
       const st = statOf.get(id);
@@ -1336,26 +1360,31 @@ class IngestContext {
       if (period === null && (monthlyOrEvents || def.cadence === "yearly")) w.plain.push("no period: none in the file name and no valid row");
       if (rowsLoaded === 0 && rowsRead > 0) w.plain.push("every row rejected");
       if (rowsRead === 0) w.plain.push("no data rows");
-      await this.wh.run(
-        `INSERT INTO meta_delivery VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), ?, ?, ?, 'current', NULL, ?)`,
-        [
-          id,
-          j.name,
-          j.hash,
-          type,
-          county,
-          period,
-          j.format,
-          j.encoding,
-          toChinaTimestamp(j.receivedAt),
-          toChinaTimestamp(new Date()),
-          rowsRead,
-          rowsLoaded,
-          rowsRejected,
-          w.list().join("\n") || null,
-        ],
+      const fileKey = county === null && monthlyOrEvents ? j.name : null;
+      metaRows.push(
+        `(${id}, ${lit(j.name)}, ${lit(j.hash)}, ${lit(type)}, ${lit(county)}, ${lit(period)}, ${lit(j.format)}, ${lit(j.encoding)}, ` +
+          `CAST(${lit(toChinaTimestamp(j.receivedAt))} AS TIMESTAMP), CAST(${lit(toChinaTimestamp(new Date()))} AS TIMESTAMP), ${rowsRead}, ${rowsLoaded}, ${rowsRejected}, 'current', NULL, ${lit(w.list().join("\n") || null)})`,
       );
-      const superseded = await this.supersede(id, type, county, period, county === null && monthlyOrEvents ? j.name : null);
+      pendingMeta.push({ k, j, id, county, period, fileKey, rowsRead, rowsLoaded, rowsRejected });
+    }
+    // every lineage row of the batch in one statement; then supersession, only where an identity has an earlier delivery
+    await this.run(`INSERT INTO meta_delivery VALUES ${metaRows.join(", ")}`);
+    const identity = (county: string | null, period: string | null, fileKey: string | null) => JSON.stringify([county, period, fileKey]);
+    const earlier = new Set<string>();
+    for (const r of await this.wh.query<{ county: string | null; period: string | null; file: string }>(
+      `SELECT DISTINCT county_code AS county, period, file_name AS file FROM meta_delivery WHERE extract_type = $type AND delivery_id < $first`,
+      { type, first: firstId },
+    )) {
+      earlier.add(identity(r.county, r.period, null));
+      earlier.add(identity(r.county, r.period, r.file));
+    }
+    const inBatchIds = new Map<string, number>();
+    for (const { k, j, id, county, period, fileKey, rowsRead, rowsLoaded, rowsRejected } of pendingMeta) {
+      const w = j.warnings;
+      const key = identity(county, period, fileKey);
+      const superseded = earlier.has(key) || inBatchIds.has(key) ? await this.supersede(id, type, county, period, fileKey) : [];
+      inBatchIds.set(key, (inBatchIds.get(key) ?? 0) + 1);
+      void k;
       // a re-delivery that empties or halves what it replaces is loaded, but said loudly
       if (superseded.length > 0 && !this.expectShrink) {
         const before = await this.wh.query<{ id: number; file: string; n: number }>(
@@ -1387,6 +1416,7 @@ class IngestContext {
         seconds: 0,
       });
     }
+    this.batchPhases = { checks: (tChecks - tStart) / 1000, contract: (tContract - tChecks) / 1000, rules: (tRules - tContract) / 1000, insert: (performance.now() - tRules) / 1000 };
     await this.run(
       `INSERT INTO meta_reject SELECT r.delivery_id, f.name, r.line, r.column_name, r.value, r.reason
        FROM ${rejects} r JOIN (SELECT unnest(${idList}) AS id, unnest([${jobs.map((j) => lit(j.name)).join(", ")}]) AS name) f ON f.id = r.delivery_id
