@@ -27,7 +27,7 @@ import { openCsv, sniffDelimiterOf } from "./readers/csv.js";
 import { ByteScan, GroupFile, LineNumberer, cleanedText, encodingByLine, hashAndScanCsv, peekCsvHeader } from "./readers/csvscan.js";
 import { openXlsx } from "./readers/xlsx.js";
 import { openParquet, parquetCellSql } from "./readers/parquet.js";
-import { FileRefused, type Format, type Source } from "./readers/source.js";
+import { FileRefused, forPeople, type Format, type Source } from "./readers/source.js";
 import { createProgress, printable, type Progress } from "./progress.js";
 import { BadBytes, LongCell, MAX_CELL, ROW_RULES_SQL, WS, fastField, rejectValueSql, tagCell, untagCell } from "./setbased.js";
 
@@ -600,7 +600,7 @@ class IngestContext {
       prepared.seconds = (performance.now() - t0) / 1000;
       return prepared;
     } catch (error) {
-      const reason = error instanceof FileRefused ? error.reason : `load failed, nothing kept: ${(error as Error).message.split("\n")[0]}`;
+      const reason = error instanceof FileRefused ? error.reason : `load failed, nothing kept: ${forPeople(error)}`;
       // a refusal names the path as given, so the user finds the file; nothing of it is stored
       const r = refusedResult(path, reason);
       r.seconds = (performance.now() - t0) / 1000;
@@ -927,7 +927,7 @@ class IngestContext {
       }
       const j = jobs[0]!;
       this.finishJob(j);
-      const reason = error instanceof FileRefused ? error.reason : `load failed, nothing kept: ${(error as Error).message.split("\n")[0]}`;
+      const reason = error instanceof FileRefused ? error.reason : `load failed, nothing kept: ${forPeople(error)}`;
       const r = refusedResult(j.name, reason);
       r.seconds = j.seconds + (performance.now() - t0) / 1000;
       return [r];

@@ -4,7 +4,7 @@
 import { DuckDBInstance } from "@duckdb/node-api";
 import { quoteIdent, quoteLiteral } from "../db.js";
 import type { Cell } from "../contracts/normalise.js";
-import { FileRefused, type RowBatch, type Source } from "./source.js";
+import { FileRefused, forPeople, type RowBatch, type Source } from "./source.js";
 
 export async function openParquet(path: string, displayName: string): Promise<Source> {
   const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
@@ -22,7 +22,7 @@ export async function openParquet(path: string, displayName: string): Promise<So
     types = rows.map((r) => r.column_type);
   } catch (error) {
     close();
-    throw new FileRefused(displayName, `unreadable Parquet: ${(error as Error).message.split("\n")[0]}`);
+    throw new FileRefused(displayName, `unreadable Parquet: ${forPeople(error)}`);
   }
   const select = header
     .map((h, i) => {
@@ -47,7 +47,7 @@ export async function openParquet(path: string, displayName: string): Promise<So
       }
     } catch (error) {
       if (error instanceof FileRefused) throw error;
-      throw new FileRefused(displayName, `unreadable Parquet: ${(error as Error).message.split("\n")[0]}`);
+      throw new FileRefused(displayName, `unreadable Parquet: ${forPeople(error)}`);
     } finally {
       close();
     }
@@ -59,7 +59,7 @@ export async function openParquet(path: string, displayName: string): Promise<So
     rows = Number(r.getRows()[0]![0]);
   } catch (error) {
     close();
-    throw new FileRefused(displayName, `unreadable Parquet: ${(error as Error).message.split("\n")[0]}`);
+    throw new FileRefused(displayName, `unreadable Parquet: ${forPeople(error)}`);
   }
 
   return {

@@ -38,3 +38,17 @@ export class FileRefused extends Error {
     this.name = "FileRefused";
   }
 }
+
+/**
+ * An error of a library (DuckDB, zlib, the file system) as one line for people:
+ * its first line, without the library's error class ("Conversion Error: "), the
+ * paths of private staging files, or "Original Line" echoes.
+ */
+export function forPeople(error: unknown): string {
+  let m = String((error as Error)?.message ?? error).split("\n")[0] ?? "";
+  m = m.replace(/^(?:[A-Z][a-z]+ )*(?:Error|Exception): /, "");
+  m = m.replace(/(?:\/[^\s'"]*)?\.jiuzhu-staging\/[^\s'"]*/g, "(its staged copy)");
+  m = m.replace(/ *Original Line:.*$/, "");
+  m = m.replace(/\bCSV Error on Line: \d+/, "a line could not be read");
+  return m.trim() || "an unexpected error";
+}

@@ -171,3 +171,14 @@ describe("XLSX readers", () => {
     await expect(openXlsxFast(file, "x.xlsx", () => false)).rejects.toThrow(/x\.xlsx: refused: unreadable XLSX: not a zip file/);
   });
 });
+
+describe("errors for people", () => {
+  it("a library's error is one line without its error class, staging paths or echoed lines", async () => {
+    const { forPeople } = await import("../../loaders/readers/source.js");
+    expect(forPeople(new Error("Conversion Error: CSV Error on Line: 47\nOriginal Line: 1,2,3"))).toBe("a line could not be read");
+    expect(forPeople(new Error("Invalid Input Error: No magic bytes found at end of file '/data/.jiuzhu-staging/123-abc/4.parquet'"))).toBe(
+      "No magic bytes found at end of file '(its staged copy)'",
+    );
+    expect(forPeople("")).toBe("an unexpected error");
+  });
+});
