@@ -683,6 +683,16 @@ class IngestContext {
       const def = extractDef(type);
       const map = mapHeader(type, source.header);
       if (map.missing.length > 0) {
+        // no column known at all: most likely not text in UTF-8 or GB18030, or not this extract
+        if (map.columnOf.every((c) => c < 0)) {
+          const garbled = source.header.some((h) => /[\uFFFD\u0000-\u0008]/.test(h));
+          throw new FileRefused(
+            name,
+            garbled
+              ? `the header is not readable text (${format === "csv" ? `read as ${source.encoding ?? "UTF-8"}` : "garbled"}): save the file as UTF-8 or GB18030 CSV, or as XLSX`
+              : `none of the ${source.header.length} header column(s) is a column of ${type} (${def.label}): is this another extract? expected ${map.missing.slice(0, 5).join(", ")}${map.missing.length > 5 ? ", …" : ""}`,
+          );
+        }
         throw new FileRefused(name, `${type} file without required column(s): ${map.missing.join(", ")}`);
       }
       const warnings = new Warnings();

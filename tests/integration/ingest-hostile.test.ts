@@ -162,6 +162,21 @@ describe("encodings", () => {
   }, T);
 });
 
+describe("refusals say why", () => {
+  it("a file in UTF-16 without its byte-order mark, or of another extract, is refused naming the encoding or the extract, not a list of missing columns", async () => {
+    const { db, dir } = await freshWarehouse();
+    const text = csvString("roster", validRows("roster", 3));
+    const utf16 = join(dir, "roster_2025-01_150102.csv");
+    writeFileSync(utf16, Buffer.from(text, "utf16le") as unknown as Uint8Array);
+    const other = join(dir, "roster_2025-02_150102.csv");
+    writeFileSync(other, "编号,金额,备注\n1,2,3\n");
+    const s = await ingestPaths(db, [utf16, other]);
+    expect(s.files.map((f) => f.status)).toEqual(["refused", "refused"]);
+    expect(s.files[0]!.reason).toMatch(/^the header is not readable text \(read as .*\): save the file as UTF-8 or GB18030 CSV, or as XLSX$/);
+    expect(s.files[1]!.reason).toMatch(/^none of the \d+ header column\(s\) is a column of roster \(在保对象花名册\): is this another extract\? expected 统计月份/);
+  }, T);
+});
+
 describe("bounded XLSX", () => {
   /** A workbook whose one sheet is `sheetXml`, deflated. */
   async function workbook(path: string, sheetXml: string): Promise<string> {
