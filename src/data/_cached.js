@@ -41,16 +41,18 @@ function* walk(dir) {
 }
 
 /**
- * The bytes of `relative` from the output folder of a batch script (run once per cache key
- * by the first loader that needs it; the others wait for the folder). `name` names the
- * cache folder, `script` is the batch (`tsx script OUT_DIR`).
+ * The output folder of a batch script, run once per cache key (`tsx script OUT_DIR`) by
+ * whoever needs it first; the others find the folder. `name` names the cache folder.
+ * The site build (bin/site.ts) calls it once per batch with the warehouse and data version
+ * it builds from, and puts every output in Framework's loader cache itself.
  */
-export function batchOutput(name, script, relative) {
-  const dir = join(tmpdir(), name, cacheKey());
+export function batchDir(name, script, options = {}) {
+  const warehouse = options.db ?? db;
+  const dir = batchPath(name, options);
   if (!existsSync(dir)) {
     const work = `${dir}.${process.pid}`;
     const tsx = createRequire(import.meta.url).resolve("tsx/cli");
-    const run = spawnSync(process.execPath, [tsx, script, work], {stdio: ["ignore", "inherit", "inherit"], env: {...process.env, JIUZHU_DB: db}});
+    const run = spawnSync(process.execPath, [tsx, script, work], {stdio: ["ignore", "inherit", "inherit"], env: {...process.env, JIUZHU_DB: warehouse}});
     if (run.status !== 0) {
       rmSync(work, {recursive: true, force: true});
       throw new Error(`${name} batch failed (exit ${run.status})`);
@@ -61,14 +63,27 @@ export function batchOutput(name, script, relative) {
       rmSync(work, {recursive: true, force: true}); // another loader finished first
     }
   }
-  const file = join(dir, relative);
+  return dir;
+}
+
+/** Where the output folder of batch `name` is (or will be) for this warehouse and code. */
+export function batchPath(name, options = {}) {
+  return join(tmpdir(), name, options.key?.slice(0, 20) ?? cacheKey());
+}
+
+/** The bytes of `relative` from the output folder of a batch script (see batchDir). */
+export function batchOutput(name, script, relative) {
+  const file = join(batchDir(name, script), relative);
   if (!existsSync(file)) throw new Error(`no ${relative} in the ${name} batch (not in the warehouse)`);
   return readFileSync(file);
 }
 
+/** The site batch: every region, case list, indicator and bulletin file (_batch.ts). */
+export const SITE_BATCH = {name: "jiuzhu-site", script: join(here, "_batch.ts")};
+
 /** The bytes of `relative` (e.g. "region/150102.json") from the site batch (_batch.ts). */
 export function batchFile(relative) {
-  return batchOutput("jiuzhu-site", join(here, "_batch.ts"), relative);
+  return batchOutput(SITE_BATCH.name, SITE_BATCH.script, relative);
 }
 
 /** Write the batch file to stdout (the loader's output). */

@@ -7,7 +7,10 @@ import {batchOutput} from "../data/_cached.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
+/** The self-evaluation batch: `<code>.xlsx` and `<code>.docx` of every county and city. */
+export const SELFEVAL_BATCH = {name: "jiuzhu-selfeval", script: join(root, "metrics/selfeval/batch.ts")};
+
 /** The bytes of the form `<code>.<ext>` (ext xlsx or docx). */
 export function selfEvalFile(code, ext) {
-  return batchOutput("jiuzhu-selfeval", join(root, "metrics/selfeval/batch.ts"), `${code}.${ext}`);
+  return batchOutput(SELFEVAL_BATCH.name, SELFEVAL_BATCH.script, `${code}.${ext}`);
 }

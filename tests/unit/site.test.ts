@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { clientNpmNames, invalidateLoaderCache, replaceDir, seedNpmVersions } from "../../bin/site.js";
+import { clientNpmNames, invalidateLoaderCache, plainLoaders, replaceDir, seedNpmVersions } from "../../bin/site.js";
 
 const temp = (name: string) => mkdtempSync(join(tmpdir(), `jiuzhu-${name}-`));
 
@@ -71,5 +71,16 @@ describe("replaceDir", () => {
     expect(() => replaceDir(join(root, "missing"), join(root, "dist"))).toThrow();
     expect(readFileSync(join(root, "dist/index.html"), "utf8")).toBe("old");
     expect(readdirSync(root)).toEqual(["dist"]);
+  });
+});
+
+describe("plainLoaders", () => {
+  it("lists the loaders that take no parameters, not modules, parameterised loaders or _ files", () => {
+    const src = temp("loaders");
+    for (const f of ["data/a.json.ts", "data/b.csv.js", "data/_batch.ts", "data/_cached.d.ts", "region/[code].json.js", "components/chart.js", "index.md", "_x/c.json.ts", ".observablehq/cache/d.json.ts"]) {
+      mkdirSync(join(src, f, ".."), { recursive: true });
+      writeFileSync(join(src, f), "");
+    }
+    expect(plainLoaders(src).map((p) => p.slice(src.length + 1))).toEqual(["data/a.json.ts", "data/b.csv.js"]);
   });
 });
