@@ -11,7 +11,8 @@
 // roster households in SQL → reject rows. Files are committed in batches: each
 // file's rows, rejects and lineage row land in the same transaction.
 import { createHash } from "node:crypto";
-import { createReadStream, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { open as openFile } from "node:fs/promises";
+import { closeSync, createReadStream, openSync, readFileSync, readSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { Warehouse, quoteIdent, quoteLiteral } from "./db.js";
@@ -384,27 +385,36 @@ function refusedResult(file: string, reason: string): FileResult {
 }
 
 /**
- * A file that is not UTF-8 decoded by streaming (TextDecoderStream) into its
- * header layout's group file, its text scanned on the way; taken back out of
- * the group file when the text is not plain (quotes, mixed line ends…).
+ * A file that is not UTF-8 decoded by streaming into its header layout's group
+ * file, its text scanned on the way; taken back out of the group file when the
+ * text is not plain (quotes, mixed line ends…). The WHATWG decoder in streaming
+ * mode (what TextDecoderStream wraps), fed 1 MB chunks read from the file: a
+ * character split across two chunks is completed by the next, memory stays at a
+ * chunk, and a small file costs no stream machinery (it was most of the time of
+ * the demo's 4,000 small GB18030 files).
  */
 async function decodeIntoGroup(path: string, encoding: string, group: GroupFile, fileId: number): Promise<{ plain: boolean; dataLines: number }> {
   const scan = new ByteScan();
   const numberer = new LineNumberer(fileId, group.delimiter);
   const encoder = new TextEncoder();
   const at = group.size;
-  const decoder = new TextDecoderStream(encoding);
-  const writer = decoder.writable.getWriter();
-  const pump = (async () => {
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) await writer.write(chunk as Uint8Array<ArrayBuffer>);
-    await writer.close();
-  })();
-  for await (const text of decoder.readable as unknown as AsyncIterable<string>) {
-    const bytes = encoder.encode(text);
-    scan.push(bytes);
-    group.write(numberer.transform(bytes));
+  const decoder = new TextDecoder(encoding);
+  const fh = await openFile(path, "r");
+  try {
+    const chunk = new Uint8Array(1 << 20);
+    for (;;) {
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
+      const text = bytesRead > 0 ? decoder.decode(chunk.subarray(0, bytesRead), { stream: true }) : decoder.decode();
+      if (text.length > 0) {
+        const bytes = encoder.encode(text);
+        scan.push(bytes);
+        group.write(numberer.transform(bytes));
+      }
+      if (bytesRead === 0) break;
+    }
+  } finally {
+    await fh.close();
   }
-  await pump;
   group.write(numberer.finish());
   const dataLines = Math.max(0, scan.lines() - 1);
   if (!scan.plain() || numberer.lines !== dataLines) {
@@ -413,6 +423,17 @@ async function decodeIntoGroup(path: string, encoding: string, group: GroupFile,
   }
   group.files.set(fileId, dataLines);
   return { plain: true, dataLines };
+}
+
+/** Whether the file starts with GB18030's byte-order mark (84 31 95 33). */
+function hasGb18030Bom(path: string): boolean {
+  const fd = openSync(path, "r");
+  try {
+    const b = new Uint8Array(4);
+    return readSync(fd, b, 0, 4, 0) === 4 && b[0] === 0x84 && b[1] === 0x31 && b[2] === 0x95 && b[3] === 0x33;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A CSV whose header is all JavaScript reads of it: DuckDB reads the rest. */
@@ -657,6 +678,7 @@ class IngestContext {
     // Parquet is read through a link of a plain name, so no character of the file's name is a glob
     let source: Source;
     let mixed: { path: string; encoding: string; offending: number } | null = null;
+    let peeked = false;
     // a plain UTF-8 CSV: only its header is read here
     const plainUtf8 = format === "csv" && pre!.scan !== null && pre!.scan.plain();
     if (plainUtf8) {
@@ -665,7 +687,12 @@ class IngestContext {
     } else if (format === "csv") {
       // lines in two encodings: a cleaned UTF-8 copy, the other encoding's cells marked, read by the CSV reader
       mixed = pre!.encoding === "mixed" || pre!.encoding === "gb18030" ? this.sortEncodings(path, name, pre!.encoding) : null;
-      source = await openCsv(mixed?.path ?? path, name);
+      // a GB18030 file (no byte-order mark) is decoded into its group file below: only its header is read here
+      if (!mixed && pre!.encoding === "gb18030" && pre!.scan === null && !hasGb18030Bom(path)) {
+        const h = peekCsvHeader(path, name, "gb18030");
+        source = headerOnly(h.header, h.delimiter, "gb18030");
+        peeked = true;
+      } else source = await openCsv(mixed?.path ?? path, name);
     } else if (format === "xlsx") source = await openXlsx(path, name, (sheet) => sheetNamesExtract(sheet, typeHint));
     else source = await openParquet(this.link(path, "parquet"), name);
 
@@ -743,6 +770,11 @@ class IngestContext {
         rowsSeen = pq.rows;
       }
       if (!direct && !parquetRead) {
+        if (peeked) {
+          // not plain text after all (quotes, mixed line ends…): the CSV reader reads its rows
+          source.close();
+          source = await openCsv(path, name);
+        }
         const r = await this.readRows(fid, source, def, map.columnOf);
         rawFile = r.file;
         emptyLines = r.emptyLines;

@@ -321,7 +321,7 @@ export class GroupFile {
  * The header of a UTF-8 CSV and its delimiter, from the first bytes only (as
  * many as the header takes): what a file DuckDB reads itself needs of JavaScript.
  */
-export function peekCsvHeader(path: string, name: string): { header: string[]; delimiter: string } {
+export function peekCsvHeader(path: string, name: string, encoding: "utf-8" | "gb18030" = "utf-8"): { header: string[]; delimiter: string } {
   const fd = openSync(path, "r");
   try {
     let size = 64 * 1024;
@@ -332,7 +332,8 @@ export function peekCsvHeader(path: string, name: string): { header: string[]; d
       // the header ends at the first newline when it holds no quote (a quoted header may span lines)
       const nl = buf.subarray(0, n).indexOf(10);
       const cut = nl !== -1 && buf.subarray(0, nl).indexOf(34) === -1 ? nl + 1 : n;
-      const text = new TextDecoder("utf-8").decode(buf.subarray(0, cut), { stream: cut === size });
+      // a newline or quote byte is never part of a GB18030 character, so the cut is safe in both
+      const text = new TextDecoder(encoding).decode(buf.subarray(0, cut), { stream: cut === size });
       const splitter = new CsvSplitter();
       const lines: number[] = [];
       const rows: string[][] = [];

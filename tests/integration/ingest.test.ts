@@ -1,6 +1,6 @@
 // End to end through ingestPaths: formats, encodings, every extract type,
 // rejections, refusals, lineage, idempotence, supersession.
-import { copyFileSync, utimesSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EXTRACT_TYPES, extractDef, type ExtractType } from "../../loaders/contracts/dictionary.js";
@@ -87,6 +87,36 @@ describe("formats and encodings", () => {
     const got = await q<{ person_name: string }>(db, "SELECT person_name FROM core_roster ORDER BY line");
     expect(got.map((g) => g.person_name)).toEqual(rows.map((r) => r.person_name));
     expect(new TextDecoder().decode(new Uint8Array([0xe5]))).toBe("\ufffd"); // the global decoder is restored
+  }, T);
+
+  it("GB18030 CSV past its 1 MB read chunks: a character cut by a chunk comes through intact, every row at its line", async () => {
+    const { db, dir } = await freshWarehouse();
+    const chars = [..."赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎䶮𠀾"];
+    const nameOf = (i: number) => Array.from({ length: 2 + (i % 3) }, (_, k) => chars[(i * 7 + k * 13) % chars.length]!).join("");
+    // plain text (no thousands separators, no quotes), so the file is decoded chunk by chunk into DuckDB's input
+    const base = validRows("roster", 12000).map((r, i) => ({ ...r, person_name: nameOf(i), monthly_benefit: "1079.00" }));
+    // a first name with added ASCII letters, until a character straddles the first chunk's end (byte 1,048,576)
+    let file = "";
+    let rows = base;
+    for (let pad = 0; pad < 200; pad++) {
+      rows = base.map((r, i) => (i === 0 ? { ...r, person_name: `${r.person_name}${"A".repeat(pad)}` } : r));
+      file = writeCsv(join(dir, fileName("roster")), "roster", rows, "gb18030");
+      const cut = readFileSync(file).subarray(0, 1 << 20);
+      let straddles = false;
+      try {
+        new TextDecoder("gb18030", { fatal: true }).decode(cut);
+      } catch {
+        straddles = true;
+      }
+      if (straddles) break;
+      rows = [];
+    }
+    expect(rows.length).toBe(12000);
+    const s = await ingestPaths(db, [file]);
+    expect(s.files[0]).toMatchObject({ status: "loaded", encoding: "gb18030", rowsRead: 12000, rowsLoaded: 12000, rowsRejected: 0 });
+    const got = await q<{ person_name: string; line: number }>(db, "SELECT person_name, line FROM core_roster ORDER BY line");
+    expect(got.map((g) => g.person_name)).toEqual(rows.map((r) => r.person_name));
+    expect(got.map((g) => Number(g.line))).toEqual(rows.map((_, i) => i + 2));
   }, T);
 
   it("Parquet", async () => {
