@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { generateDemo } from "../data/generator/index.js";
+import { generateWithProgress } from "../data/generator/cli.js";
 import { DEFAULT_DB, withWarehouse } from "../loaders/db.js";
 import { ingestPaths } from "../loaders/ingest.js";
 import { computeIndicators } from "../metrics/indicators/compute.js";
@@ -31,7 +31,7 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
 
 export async function runPipeline(options: PipelineOptions): Promise<void> {
   if (!existsSync(join(options.demo, "ground_truth.json"))) {
-    await timed(`generating the demo province into ${options.demo}`, () => generateDemo({ out: options.demo }));
+    await timed(`generating the demo province into ${options.demo}`, () => generateWithProgress({ out: options.demo }));
   } else {
     log(`demo extracts found in ${options.demo} (delete the folder to regenerate)`);
   }

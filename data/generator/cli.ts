@@ -1,6 +1,29 @@
 // `jiuzhu demo`: generate the demo province's extracts (deterministic).
 import type { Command } from "commander";
-import { DEFAULT_OPTIONS, generateDemo } from "./index.js";
+import { DEFAULT_OPTIONS, generateDemo, type DemoOptions, type DemoSummary } from "./index.js";
+
+/**
+ * Generate with progress on stderr as ingest shows it: a bar on a terminal, a plain
+ * line every few seconds when piped (counties, files, rows, rows/s, time left).
+ */
+export async function generateWithProgress(options: Omit<DemoOptions, "log" | "onCounty">): Promise<DemoSummary> {
+  const { createMeter } = await import("../../loaders/progress.js");
+  let meter: ReturnType<typeof createMeter> | null = null;
+  const started = performance.now();
+  try {
+    return await generateDemo({
+      ...options,
+      log: (line) => (meter ? meter.log(line) : process.stderr.write(`${line}\n`)),
+      onCounty: (done, total, files, rows) => {
+        meter ??= createMeter("demo", total);
+        const s = Math.max(0.001, (performance.now() - started) / 1000);
+        meter.update(done, `${done}/${total} counties | ${files} files | ${rows.toLocaleString("en")} rows | ${Math.round(rows / s).toLocaleString("en")} rows/s`);
+      },
+    });
+  } finally {
+    (meter as { stop(): void } | null)?.stop();
+  }
+}
 
 export function registerDemo(program: Command): void {
   program
@@ -16,10 +39,7 @@ export function registerDemo(program: Command): void {
     .action(async (opts: { out: string; province: string; from: string; to: string; scale: string; seed: string; counties?: string }) => {
       const scale = Number(opts.scale);
       const seed = Number(opts.seed);
-      const { createMeter } = await import("../../loaders/progress.js");
-      let meter: ReturnType<typeof createMeter> | null = null;
-      const started = performance.now();
-      const summary = await generateDemo({
+      const summary = await generateWithProgress({
         out: opts.out,
         province: opts.province,
         from: opts.from,
@@ -27,14 +47,7 @@ export function registerDemo(program: Command): void {
         scale,
         seed,
         ...(opts.counties ? { counties: opts.counties.split(",").map((c) => c.trim()) } : {}),
-        log: (line) => (meter ? meter.log(line) : process.stderr.write(`${line}\n`)),
-        onCounty: (done, total, files, rows) => {
-          meter ??= createMeter("demo", total);
-          const s = Math.max(0.001, (performance.now() - started) / 1000);
-          meter.update(done, `${done}/${total} counties | ${files} files | ${rows.toLocaleString("en")} rows | ${Math.round(rows / s).toLocaleString("en")} rows/s`);
-        },
       });
-      (meter as { stop(): void } | null)?.stop();
       const rows = Object.entries(summary.rows)
         .map(([type, n]) => `${type} ${n}`)
         .join(", ");
