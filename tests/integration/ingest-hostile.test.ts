@@ -209,6 +209,18 @@ describe("bounded XLSX", () => {
     expect(s.files[0]!.reason).toMatch(/^XLSX past its limits: (row number 1048577 is past a sheet's last row \(1,048,576\)|the sheet inflates more than 200-fold)/);
     expect(s.files[1]!.reason).toBe("XLSX past its limits: row number 99999999999 is past a sheet's last row (1,048,576)");
   }, 120_000);
+
+  it("a header cell with a lone UTF-16 surrogate (&#xD800;) is a column like any other: the file loads, its warning names it", async () => {
+    const { db, dir } = await freshWarehouse();
+    const row = validRows("roster", 1)[0]!;
+    const values = extractDef("roster").fields.map((f) => String(row[f.name] ?? ""));
+    const xml = `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${cellRow(1, [...header, "备注&#xD800;"])}${cellRow(2, [...values, "x"])}</sheetData></worksheet>`;
+    const file = await workbook(join(dir, "roster_2025-01_150102.xlsx"), xml);
+    const s = await ingestPaths(db, [file]);
+    expect(s.files[0]).toMatchObject({ status: "loaded", rowsRead: 1, rowsLoaded: 1 });
+    const stored = await q<{ warnings: string }>(db, "SELECT warnings FROM meta_delivery");
+    expect(stored[0]!.warnings).toBe("unknown column(s) not loaded: 备注\uFFFD");
+  }, T);
 });
 
 describe("re-delivery guards", () => {
