@@ -1,11 +1,16 @@
 // The demo province: realistic extracts on the real division codes, with planted
 // problems and their ground truth (`ground_truth.json`). Deterministic: the same
 // options give byte-identical files. Streams county by county, month by month.
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, rm, stat, utimes, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { availableParallelism } from "node:os";
+import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 import type { ExtractType } from "../../loaders/contracts/dictionary.js";
 import { dayOf, hasCalendar, monthIndex, monthKey, monthStart, type MonthIndex } from "./calendar.js";
-import { CountySimulation, type CountyResult } from "./county.js";
+import { CountySimulation, type CountyContext, type CountyResult } from "./county.js";
 import { fileName, layoutOf } from "./extracts.js";
 import type { CountyEntry, ExpectedValue, Ledger } from "./ledger.js";
 import { ratio } from "./ledger.js";
@@ -26,8 +31,13 @@ export interface DemoOptions {
   seed?: number;
   /** Only these counties (6-digit codes), or the first N counties; for tests. */
   counties?: readonly string[] | number;
-  /** Counties simulated at once (default 3). */
+  /** Counties simulated at once on each thread (default 3). */
   concurrency?: number;
+  /**
+   * Worker threads simulating counties (default: one per core when there are 8 counties
+   * or more, else none). The output is the same on any number of threads.
+   */
+  workers?: number;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
   /** Called after each county is written: counties done of all, files and rows so far (for a progress meter). */
@@ -81,15 +91,8 @@ export async function generateDemo(options: DemoOptions): Promise<DemoSummary> {
     if (GENERATED.test(name) || name === "ground_truth.json") await rm(join(options.out, name), { force: true });
   }
 
-  const model = await buildProvince(province, seed, scale, from, to);
-  let counties = model.counties;
-  if (typeof options.counties === "number") counties = counties.slice(0, options.counties);
-  else if (options.counties) {
-    const wanted = new Set(options.counties);
-    counties = counties.filter((c) => wanted.has(c.code));
-  }
-  if (counties.length === 0) throw new Error(`no county of province ${province} selected`);
-  const selected = { ...model, counties, standards: model.standards.filter((s) => counties.some((c) => c.code === s.county_code)) };
+  const setupOptions: SetupOptions = { out: options.out, province, seed, scale, from, to, counties: options.counties };
+  const { model, counties, selected, duplicates, context } = await demoSetup(setupOptions);
   log(`demo: ${model.name}, ${counties.length} counties, ${fromKey}…${toKey}, scale ${scale}, seed ${seed}`);
 
   const ledger: Ledger = {
@@ -114,37 +117,46 @@ export async function generateDemo(options: DemoOptions): Promise<DemoSummary> {
     count("county_profile", counties.length);
   }
 
-  const duplicates = planDuplicates(counties, seed, from, to);
-  // Counties are independent (each has its own random streams), so a few run at once
-  // to overlap file I/O and compression; results are merged in county order.
+  // Counties are independent (each has its own random streams): they run on worker
+  // threads (and a few at once on each, to overlap file I/O and compression); results
+  // are merged in county order.
   const results: { county: CountyModel; result: CountyResult }[] = [];
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 3, counties.length));
+  const workers = options.workers ?? (counties.length >= 8 ? availableParallelism() : 0);
+  const simulate = workers > 1 ? await workerPool(setupOptions, Math.min(workers, counties.length)) : null;
   const pending = new Map<number, Promise<CountyResult>>();
   let next = 0;
+  const inFlight = simulate ? concurrency * simulate.size : concurrency;
   const launch = () => {
     const county = counties[next]!;
-    pending.set(next, new CountySimulation(county, { out: options.out, seed, scale, from, to, standards: selected.standards, duplicates }).run());
+    pending.set(next, simulate ? simulate.run(next) : new CountySimulation(county, context).run());
+    // a failure is reported when its turn comes, not as an unhandled rejection before
+    pending.get(next)!.catch(() => undefined);
     next++;
   };
-  while (next < Math.min(concurrency, counties.length)) launch();
-  for (let i = 0; i < counties.length; i++) {
-    const county = counties[i]!;
-    const result = await pending.get(i)!;
-    pending.delete(i);
-    if (next < counties.length) launch();
-    for (const f of result.files) ledger.files.push({ ...f, county_code: county.code, format: county.style.format });
-    ledger.planted.push(...result.planted);
-    ledger.bad_rows.push(...result.badRows);
-    ledger.deliveries.late.push(...result.late);
-    ledger.deliveries.missing.push(...result.missing);
-    ledger.expected.push(...result.expected);
-    for (const [type, n] of Object.entries(result.rows)) count(type as ExtractType, n);
-    ledger.counties.push(countyEntry(county, duplicates));
-    // keep only what the province-level figures need
-    results.push({ county, result: { ...result, files: [], planted: [], badRows: [], late: [], missing: [], expected: [] } });
-    if (options.onCounty) {
-      options.onCounty(i + 1, counties.length, ledger.files.length, Object.values(rows).reduce((a: number, b) => a + (b ?? 0), 0));
-    } else if ((i + 1) % 10 === 0 || i + 1 === counties.length) log(`demo: ${i + 1}/${counties.length} counties`);
+  try {
+    while (next < Math.min(inFlight, counties.length)) launch();
+    for (let i = 0; i < counties.length; i++) {
+      const county = counties[i]!;
+      const result = await pending.get(i)!;
+      pending.delete(i);
+      if (next < counties.length) launch();
+      for (const f of result.files) ledger.files.push({ ...f, county_code: county.code, format: county.style.format });
+      ledger.planted.push(...result.planted);
+      ledger.bad_rows.push(...result.badRows);
+      ledger.deliveries.late.push(...result.late);
+      ledger.deliveries.missing.push(...result.missing);
+      ledger.expected.push(...result.expected);
+      for (const [type, n] of Object.entries(result.rows)) count(type as ExtractType, n);
+      ledger.counties.push(countyEntry(county, duplicates));
+      // keep only what the province-level figures need
+      results.push({ county, result: { ...result, files: [], planted: [], badRows: [], late: [], missing: [], expected: [] } });
+      if (options.onCounty) {
+        options.onCounty(i + 1, counties.length, ledger.files.length, Object.values(rows).reduce((a: number, b) => a + (b ?? 0), 0));
+      } else if ((i + 1) % 10 === 0 || i + 1 === counties.length) log(`demo: ${i + 1}/${counties.length} counties`);
+    }
+  } finally {
+    await simulate?.close();
   }
   for (const plan of duplicates) {
     ledger.planted.push({
@@ -179,6 +191,111 @@ export async function generateDemo(options: DemoOptions): Promise<DemoSummary> {
     bytes,
     ledger: ledgerPath,
     seconds: Math.round((performance.now() - started) / 100) / 10,
+  };
+}
+
+export interface SetupOptions {
+  out: string;
+  province: string;
+  seed: number;
+  scale: number;
+  from: MonthIndex;
+  to: MonthIndex;
+  counties?: readonly string[] | number;
+}
+
+/** The province model, the selected counties and what every county's simulation shares: the same on every thread. */
+export async function demoSetup(o: SetupOptions): Promise<{
+  model: ProvinceModel;
+  counties: CountyModel[];
+  selected: ProvinceModel;
+  duplicates: DuplicatePlan[];
+  context: CountyContext;
+}> {
+  const model = await buildProvince(o.province, o.seed, o.scale, o.from, o.to);
+  let counties = model.counties;
+  if (typeof o.counties === "number") counties = counties.slice(0, o.counties);
+  else if (o.counties) {
+    const wanted = new Set(o.counties);
+    counties = counties.filter((c) => wanted.has(c.code));
+  }
+  if (counties.length === 0) throw new Error(`no county of province ${o.province} selected`);
+  const selected = { ...model, counties, standards: model.standards.filter((s) => counties.some((c) => c.code === s.county_code)) };
+  const duplicates = planDuplicates(counties, o.seed, o.from, o.to);
+  const context: CountyContext = { out: o.out, seed: o.seed, scale: o.scale, from: o.from, to: o.to, standards: selected.standards, duplicates };
+  return { model, counties, selected, duplicates, context };
+}
+
+/** The URL of tsx's ESM API (`tsx/esm/api`, its "import" export). */
+function tsxEsmApi(): string {
+  const pkg = createRequire(import.meta.url).resolve("tsx/package.json");
+  const exp = (JSON.parse(readFileSync(pkg, "utf8")) as { exports: Record<string, { import: { default: string } }> }).exports["./esm/api"]!;
+  return pathToFileURL(join(dirname(pkg), exp.import.default)).href;
+}
+
+/**
+ * Worker threads that simulate counties by index (data/generator/worker.ts). The
+ * compiled CLI runs worker.js; from the sources (tsx, tests) worker.ts through tsx.
+ */
+async function workerPool(setup: SetupOptions, size: number): Promise<{ size: number; run(index: number): Promise<CountyResult>; close(): Promise<void> }> {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const js = join(here, "worker.js");
+  const entry = existsSync(js) ? js : join(here, "worker.ts");
+  const waiting = new Map<number, { ok: (r: CountyResult) => void; fail: (e: Error) => void }>();
+  const load: number[] = [];
+  const threads: Worker[] = [];
+  let broken: Error | null = null;
+  const fail = (error: Error) => {
+    broken ??= error;
+    for (const w of waiting.values()) w.fail(error);
+    waiting.clear();
+  };
+  await Promise.all(
+    Array.from({ length: size }, (_, t) => {
+      const worker = entry.endsWith(".ts")
+        ? // TypeScript through tsx's loader, registered inside the worker (hooks do not cross threads on Node 20)
+          new Worker(
+            `import(${JSON.stringify(tsxEsmApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(pathToFileURL(entry).href)}); })`,
+            { eval: true, workerData: setup },
+          )
+        : new Worker(entry, { workerData: setup });
+      threads.push(worker);
+      load.push(0);
+      return new Promise<void>((ready, failStart) => {
+        worker.on("message", (m: { ready?: true; index?: number; result?: CountyResult; error?: string }) => {
+          if (m.ready) return ready();
+          const w = waiting.get(m.index!);
+          waiting.delete(m.index!);
+          load[t]!--;
+          if (m.error !== undefined) w?.fail(new Error(`demo generator, county ${m.index}: ${m.error}`));
+          else w?.ok(m.result!);
+        });
+        worker.on("error", (e) => {
+          failStart(e);
+          fail(e);
+        });
+        worker.on("exit", (code) => {
+          if (code !== 0) fail(new Error(`demo generator worker exited with code ${code}`));
+        });
+      });
+    }),
+  );
+  return {
+    size,
+    run(index) {
+      if (broken) return Promise.reject(broken);
+      // the least busy thread
+      let t = 0;
+      for (let k = 1; k < threads.length; k++) if (load[k]! < load[t]!) t = k;
+      load[t]!++;
+      return new Promise<CountyResult>((ok, failRun) => {
+        waiting.set(index, { ok, fail: failRun });
+        threads[t]!.postMessage({ index });
+      });
+    },
+    async close() {
+      await Promise.all(threads.map((w) => w.terminate()));
+    },
   };
 }
 

@@ -63,13 +63,14 @@ beforeAll(async () => {
   counties = await pickCounties();
   dirA = temp("jiuzhu-demo-a-");
   dirB = temp("jiuzhu-demo-b-");
-  summary = await generateDemo({ out: dirA, from: FROM, to: TO, scale: SCALE, seed: 1, counties });
-  await generateDemo({ out: dirB, from: FROM, to: TO, scale: SCALE, seed: 1, counties });
+  // one run on the main thread, the other on worker threads: the same files
+  summary = await generateDemo({ out: dirA, from: FROM, to: TO, scale: SCALE, seed: 1, counties, workers: 0 });
+  await generateDemo({ out: dirB, from: FROM, to: TO, scale: SCALE, seed: 1, counties, workers: 2 });
   ledger = JSON.parse(readFileSync(join(dirA, "ground_truth.json"), "utf8")) as Ledger;
 });
 
 describe("demo generator", () => {
-  it("is deterministic: the same arguments give byte-identical files and delivery times", () => {
+  it("is deterministic: the same arguments give byte-identical files and delivery times, on one thread or on worker threads", () => {
     const a = fingerprint(dirA);
     const b = fingerprint(dirB);
     expect(a.size).toBeGreaterThan(50);
