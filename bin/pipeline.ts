@@ -3,13 +3,10 @@
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { generateWithProgress } from "../data/generator/cli.js";
-import { DEFAULT_DB, withWarehouse } from "../loaders/db.js";
-import { ingestPaths } from "../loaders/ingest.js";
-import { computeIndicators } from "../metrics/indicators/compute.js";
-import { computeScores } from "../metrics/scorecard/compute.js";
-import { serveStatic } from "./serve.js";
-import { buildSite } from "./site.js";
+
+// The warehouse, the generator and the site build load when the pipeline runs, not
+// when its options are read (a refused argument answers at once).
+const DEFAULT_DB = "data/warehouse.duckdb";
 
 export interface PipelineOptions {
   db: string;
@@ -30,6 +27,15 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
 }
 
 export async function runPipeline(options: PipelineOptions): Promise<void> {
+  const [{ generateWithProgress }, { withWarehouse }, { ingestPaths }, { computeIndicators }, { computeScores }, { serveStatic }, { buildSite }] = await Promise.all([
+    import("../data/generator/cli.js"),
+    import("../loaders/db.js"),
+    import("../loaders/ingest.js"),
+    import("../metrics/indicators/compute.js"),
+    import("../metrics/scorecard/compute.js"),
+    import("./serve.js"),
+    import("./site.js"),
+  ]);
   if (!existsSync(join(options.demo, "ground_truth.json"))) {
     await timed(`generating the demo province into ${options.demo}`, () => generateWithProgress({ out: options.demo }));
   } else {

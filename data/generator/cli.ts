@@ -1,13 +1,14 @@
 // `jiuzhu demo`: generate the demo province's extracts (deterministic).
 import type { Command } from "commander";
-import { DEFAULT_OPTIONS, generateDemo, type DemoOptions, type DemoSummary } from "./index.js";
+import { DEFAULT_OPTIONS } from "./defaults.js";
+import type { DemoOptions, DemoSummary } from "./index.js";
 
 /**
  * Generate with progress on stderr as ingest shows it: a bar on a terminal, a plain
  * line every few seconds when piped (counties, files, rows, rows/s, time left).
  */
 export async function generateWithProgress(options: Omit<DemoOptions, "log" | "onCounty">): Promise<DemoSummary> {
-  const { createMeter } = await import("../../loaders/progress.js");
+  const [{ createMeter }, { generateDemo }] = await Promise.all([import("../../loaders/progress.js"), import("./index.js")]);
   let meter: ReturnType<typeof createMeter> | null = null;
   const started = performance.now();
   try {

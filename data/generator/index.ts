@@ -60,7 +60,8 @@ export interface DemoSummary {
   seconds: number;
 }
 
-export const DEFAULT_OPTIONS = { province: "15", from: "2025-01", to: "2026-06", scale: 0.05, seed: 1 } as const;
+import { DEFAULT_OPTIONS } from "./defaults.js";
+export { DEFAULT_OPTIONS };
 
 const GENERATED = /^(county_profile|standards|applications|roster|payments|funds|complaints|surveys|inspections)([_.].*)?\.(csv|xlsx|parquet)$/;
 

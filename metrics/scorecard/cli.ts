@@ -1,13 +1,22 @@
 // `jiuzhu score` and `jiuzhu allocate`.
 import { writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
-import { DEFAULT_DB, withWarehouse } from "../../loaders/db.js";
-import { computeScores } from "./compute.js";
-import { loadScorecardConfig, readJsonFile } from "./load.js";
-import { DETAIL_COLUMNS, detailTable, flattenScores, readDetail, readScores, scoreColumns, scoresJson, scoresTable } from "./report.js";
-import { toCsv } from "../export/csv.js";
-import { toTextTable } from "../export/table.js";
 import type { Column } from "../export/columns.js";
+
+// The warehouse, DuckDB and the scoring code load when a command runs, not when its
+// options are read: `jiuzhu score --help` and a refused argument answer at once.
+const DEFAULT_DB = "data/warehouse.duckdb";
+const runtime = async () => {
+  const [{ withWarehouse }, { computeScores }, { loadScorecardConfig, readJsonFile }, report, { toCsv }, { toTextTable }] = await Promise.all([
+    import("../../loaders/db.js"),
+    import("./compute.js"),
+    import("./load.js"),
+    import("./report.js"),
+    import("../export/csv.js"),
+    import("../export/table.js"),
+  ]);
+  return { withWarehouse, computeScores, loadScorecardConfig, readJsonFile, ...report, toCsv, toTextTable };
+};
 
 /** Parse a pool: whole yuan, with optional thousands separators, 元, or a 万 / 亿 multiplier. */
 export function parsePool(text: string): number {
@@ -42,6 +51,8 @@ export function registerScoreCommands(program: Command): void {
     .option("--out <file>", "write to a file instead of standard output")
     .option("--db <path>", "warehouse file", DEFAULT_DB)
     .action(async (opts: { window: string; level: string; format: string; config?: string; detail?: string; out?: string; db: string }) => {
+      const { withWarehouse, computeScores, loadScorecardConfig, readDetail, readScores, DETAIL_COLUMNS, detailTable, flattenScores, scoreColumns, scoresJson, scoresTable, toCsv, toTextTable } =
+        await runtime();
       const fresh = await import("../indicators/commands.js");
       opts.window = fresh.windowArg(opts.window);
       const cfg = loadScorecardConfig(opts.config);
@@ -116,6 +127,7 @@ export function registerScoreCommands(program: Command): void {
         compare?: string;
         db: string;
       }) => {
+        const { withWarehouse, computeScores, loadScorecardConfig, readJsonFile } = await runtime();
         const fresh = await import("../indicators/commands.js");
         opts.window = fresh.windowArg(opts.window);
         const pool = parsePool(opts.pool);

@@ -23,6 +23,10 @@ const rows: [string, number][] = [
   ["jiuzhu --help", median(["bin/jiuzhu.js", "--help"])],
   ["jiuzhu score --no-such-option", median(["bin/jiuzhu.js", "score", "--no-such-option"])],
   ["jiuzhu ingest --help", median(["bin/jiuzhu.js", "ingest", "--help"])],
+  // every layer's refused argument: its heavy modules must load only when it runs
+  ...["demo", "ingest", "report", "indicators", "allocate", "pipeline", "serve"].map(
+    (c): [string, number] => [`jiuzhu ${c} --no-such-option`, median(["bin/jiuzhu.js", c, "--no-such-option"])],
+  ),
 ];
 process.stdout.write(`cli start-up, median of ${runs} (reference: node -e 0 = ${floor.toFixed(0)} ms)\n`);
 for (const [name, ms] of rows) process.stdout.write(`  ${name.padEnd(32)} ${ms.toFixed(0).padStart(5)} ms  ${(ms / floor).toFixed(2)}× node\n`);
