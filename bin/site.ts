@@ -283,35 +283,47 @@ export async function prefillLoaderCache(
   // the site's own modules, from the project (the compiled CLI mirrors only bin/, loaders/, metrics/)
   const fromSite = (path: string): string => pathToFileURL(join(srcRoot, path)).href;
   let batchDirOf = (_name: string): string => "";
-  const batches: { name: string; script: string; under: string }[] = [];
+  const batches: { name: string; script: string; under: string; parts: number }[] = [];
   if (existsSync(join(srcRoot, "data", "_cached.js"))) {
     const { SITE_BATCH, batchPath } = (await import(fromSite("data/_cached.js"))) as typeof import("../src/data/_cached.js");
     batchDirOf = (name) => batchPath(name, { key: dataVersion });
-    batches.push({ ...SITE_BATCH, under: "." });
+    // the site batch is the longest: in two shares (src/data/_batch.ts PART/PARTS)
+    batches.push({ ...SITE_BATCH, under: ".", parts: 2 });
     if (existsSync(join(srcRoot, "selfeval", "_cache.js"))) {
       const { SELFEVAL_BATCH } = (await import(fromSite("selfeval/_cache.js"))) as typeof import("../src/selfeval/_cache.js");
-      batches.push({ ...SELFEVAL_BATCH, under: "selfeval" });
+      batches.push({ ...SELFEVAL_BATCH, under: "selfeval", parts: 1 });
     }
   }
   const tsx = require.resolve("tsx/cli");
   const env = { ...process.env, JIUZHU_DB: db, JIUZHU_SITE_DATA_VERSION: dataVersion };
   let placed = 0;
-  const batch = (b: { name: string; script: string; under: string }) => async (): Promise<void> => {
+  // A batch in `parts` shares (processes side by side) into one work folder, put in place once all are done.
+  const batch = (b: { name: string; script: string; under: string; parts: number }): (() => Promise<void>)[] => {
     const dir = batchDirOf(b.name);
-    if (!existsSync(dir)) {
-      const work = `${dir}.${process.pid}`;
-      rmSync(work, { recursive: true, force: true });
-      await runTo(relative(projectRoot, b.script), [tsx, b.script, work], undefined, env, projectRoot).catch((error: unknown) => {
-        rmSync(work, { recursive: true, force: true });
+    if (existsSync(dir)) return [async () => void (placed += copyTree(dir, join(cache, b.under)))];
+    const work = `${dir}.${process.pid}`;
+    rmSync(work, { recursive: true, force: true });
+    let left = b.parts;
+    let failed = false;
+    return Array.from({ length: b.parts }, (_, k) => async (): Promise<void> => {
+      const args = [tsx, b.script, work, ...(b.parts > 1 ? [`${k}/${b.parts}`] : [])];
+      try {
+        await runTo(relative(projectRoot, b.script), args, undefined, env, projectRoot);
+      } catch (error) {
+        failed = true;
         throw error;
-      });
+      } finally {
+        left--;
+        if (left === 0 && failed) rmSync(work, { recursive: true, force: true });
+      }
+      if (left > 0 || failed) return;
       try {
         renameSync(work, dir);
       } catch {
         rmSync(work, { recursive: true, force: true }); // a loader run by hand finished first
       }
-    }
-    placed += copyTree(dir, join(cache, b.under));
+      placed += copyTree(dir, join(cache, b.under));
+    });
   };
   const loaders = plainLoaders(srcRoot)
     .map((loader) => ({ loader, target: join(cache, relative(srcRoot, loader).replace(/\.(ts|js)$/, "")) }))
@@ -321,7 +333,7 @@ export async function prefillLoaderCache(
       placed++;
     });
   // the batches first: they are the longest
-  await pool([...batches.map(batch), ...loaders], width);
+  await pool([...batches.flatMap(batch), ...loaders], width);
   return placed;
 }
 
