@@ -3,10 +3,10 @@
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { DEFAULT_DB } from "../loaders/defaults.js";
 
 // The warehouse, the generator and the site build load when the pipeline runs, not
 // when its options are read (a refused argument answers at once).
-const DEFAULT_DB = "data/warehouse.duckdb";
 
 export interface PipelineOptions {
   db: string;

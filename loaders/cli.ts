@@ -6,7 +6,9 @@ import { Option, type Command } from "commander";
 import { EXTRACT_TYPES } from "./contracts/dictionary.js";
 import type { ReportFormat } from "./report.js";
 
-const dbDefault = () => process.env.JIUZHU_DB ?? "data/warehouse.duckdb";
+import { DEFAULT_DB } from "./defaults.js";
+
+const dbDefault = () => process.env.JIUZHU_DB ?? DEFAULT_DB;
 
 export function registerIngest(program: Command): void {
   program

@@ -4,7 +4,8 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 
-export const DEFAULT_DB = "data/warehouse.duckdb";
+import { DEFAULT_DB } from "./defaults.js";
+export { DEFAULT_DB };
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;
 export type Row = Record<string, unknown>;

@@ -12,7 +12,7 @@
 // file's rows, rejects and lineage row land in the same transaction.
 import { createHash } from "node:crypto";
 import { open as openFile } from "node:fs/promises";
-import { closeSync, createReadStream, openSync, readFileSync, readSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { createReadStream, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { Warehouse, quoteIdent, quoteLiteral } from "./db.js";
@@ -425,17 +425,6 @@ async function decodeIntoGroup(path: string, encoding: string, group: GroupFile,
   return { plain: true, dataLines };
 }
 
-/** Whether the file starts with GB18030's byte-order mark (84 31 95 33). */
-function hasGb18030Bom(path: string): boolean {
-  const fd = openSync(path, "r");
-  try {
-    const b = new Uint8Array(4);
-    return readSync(fd, b, 0, 4, 0) === 4 && b[0] === 0x84 && b[1] === 0x31 && b[2] === 0x95 && b[3] === 0x33;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** A CSV whose header is all JavaScript reads of it: DuckDB reads the rest. */
 function headerOnly(header: string[], delimiter: string, encoding: string): Source {
   return {
@@ -688,7 +677,7 @@ class IngestContext {
       // lines in two encodings: a cleaned UTF-8 copy, the other encoding's cells marked, read by the CSV reader
       mixed = pre!.encoding === "mixed" || pre!.encoding === "gb18030" ? this.sortEncodings(path, name, pre!.encoding) : null;
       // a GB18030 file (no byte-order mark) is decoded into its group file below: only its header is read here
-      if (!mixed && pre!.encoding === "gb18030" && pre!.scan === null && !hasGb18030Bom(path)) {
+      if (!mixed && pre!.encoding === "gb18030" && pre!.scan === null && !pre!.gb18030Mark) {
         const h = peekCsvHeader(path, name, "gb18030");
         source = headerOnly(h.header, h.delimiter, "gb18030");
         peeked = true;

@@ -103,6 +103,8 @@ export interface CsvBytes {
   encoding: string;
   /** The byte scan of a UTF-8 file (null for other encodings: scanned when decoded). */
   scan: ByteScan | null;
+  /** The file starts with GB18030's byte-order mark (84 31 95 33). */
+  gb18030Mark?: boolean;
   refusal?: unknown;
 }
 
@@ -122,6 +124,7 @@ export function hashAndScanCsv(path: string, name: string): CsvBytes {
   let sniffer: EncodingSniffer | null = null;
   let refusal: unknown = null;
   let first = true;
+  let gb18030Mark = false;
   try {
     for (;;) {
       const n = readSync(fd, buf, 0, CHUNK, null);
@@ -130,6 +133,7 @@ export function hashAndScanCsv(path: string, name: string): CsvBytes {
       hash.update(chunk);
       if (first) {
         first = false;
+        gb18030Mark = n >= 4 && chunk[0] === 0x84 && chunk[1] === 0x31 && chunk[2] === 0x95 && chunk[3] === 0x33;
         if (n >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) {
           // UTF-16: the streaming sniffer decides and checks
           sniffer = new EncodingSniffer(name);
@@ -168,7 +172,7 @@ export function hashAndScanCsv(path: string, name: string): CsvBytes {
   }
   if (sniffer && refusal === null) encoding = sniffer.encoding;
   if (refusal !== null) return { hash: hash.digest("hex"), encoding: "refused", scan: null, refusal };
-  return { hash: hash.digest("hex"), encoding: encoding ?? "utf-8", scan };
+  return { hash: hash.digest("hex"), encoding: encoding ?? "utf-8", scan, gb18030Mark };
 }
 
 /**
@@ -347,23 +351,27 @@ export function peekCsvHeader(path: string, name: string, encoding: "utf-8" | "g
   }
 }
 
+/** Each line of the bytes (split at LF, 0-based) as [its index, its bytes without the LF]. */
+function* linesOf(bytes: Uint8Array): Generator<[number, Buffer]> {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  let line = 0;
+  for (let pos = 0; pos < buf.length; line++) {
+    const nl = buf.indexOf(10, pos);
+    const end = nl === -1 ? buf.length : nl;
+    yield [line, buf.subarray(pos, end)];
+    pos = end + 1;
+  }
+}
+
 /**
  * A file whose lines are not all in one encoding: the one most non-ASCII lines are
  * valid in (UTF-8 when they are valid UTF-8, else GB18030), and the lines that are
  * in the other. Null when every non-ASCII line agrees.
  */
 export function encodingByLine(bytes: Uint8Array): { encoding: "utf-8" | "gb18030"; offending: Set<number> } | null {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   const utf8: number[] = [];
   const other: number[] = [];
-  let line = 0;
-  for (let pos = 0; pos < buf.length; line++) {
-    const nl = buf.indexOf(10, pos);
-    const end = nl === -1 ? buf.length : nl;
-    const part = buf.subarray(pos, end);
-    if (!isAscii(part)) (isUtf8(part) ? utf8 : other).push(line);
-    pos = end + 1;
-  }
+  for (const [line, part] of linesOf(bytes)) if (!isAscii(part)) (isUtf8(part) ? utf8 : other).push(line);
   if (utf8.length === 0 || other.length === 0) return null;
   return utf8.length >= other.length ? { encoding: "utf-8", offending: new Set(other) } : { encoding: "gb18030", offending: new Set(utf8) };
 }
@@ -377,15 +385,10 @@ export const BAD_BYTES = "\u0001E:";
  * row is rejected naming its column, and nothing is stored as mojibake.
  */
 export function cleanedText(bytes: Uint8Array, encoding: "utf-8" | "gb18030", offending: Set<number>, delimiter: string): string {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   const decoder = new TextDecoder(encoding);
   const d = delimiter.charCodeAt(0);
   const out: string[] = [];
-  let line = 0;
-  for (let pos = 0; pos < buf.length; line++) {
-    const nl = buf.indexOf(10, pos);
-    const end = nl === -1 ? buf.length : nl;
-    const part = buf.subarray(pos, end);
+  for (const [line, part] of linesOf(bytes)) {
     if (!offending.has(line)) out.push(decoder.decode(part));
     else {
       const cells: string[] = [];
@@ -399,7 +402,6 @@ export function cleanedText(bytes: Uint8Array, encoding: "utf-8" | "gb18030", of
       }
       out.push(cells.join(delimiter));
     }
-    pos = end + 1;
   }
   return out.join("\n");
 }

@@ -1,6 +1,7 @@
 // `jiuzhu report bulletin`: the 通报 of a window as DOCX or HTML. Top-level imports are
 // commander types only; the implementation loads inside the action.
 import type { Command } from "commander";
+import { DEFAULT_DB } from "../../loaders/defaults.js";
 
 export interface BulletinOptions {
   window: string;
@@ -28,7 +29,7 @@ export function registerBulletinReport(report: Command): void {
     .option("--signature <text>", "署名 (default: the issuer)")
     .option("--copy-to <text>", "抄送")
     .option("--config <file>", "bulletin configuration JSON (default: $JIUZHU_BULLETIN_CONFIG or metrics/bulletin/bulletin.default.json)")
-    .option("--db <path>", "warehouse file", "data/warehouse.duckdb")
+    .option("--db <path>", "warehouse file", DEFAULT_DB)
     .action(async (opts: BulletinOptions) => {
       const { runBulletinReport } = await import("./run.js");
       await runBulletinReport(opts);

@@ -2,7 +2,7 @@
 // first when it is missing or stale. Only commander here; the work loads when a command runs.
 import { Option, type Command } from "commander";
 
-const DEFAULT_DB = "data/warehouse.duckdb";
+import { DEFAULT_DB } from "../../loaders/defaults.js";
 type Format = "table" | "csv" | "json";
 
 export function registerIndicatorCommands(program: Command): void {

@@ -3,9 +3,10 @@ import { writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import type { Column } from "../export/columns.js";
 
+import { DEFAULT_DB } from "../../loaders/defaults.js";
+
 // The warehouse, DuckDB and the scoring code load when a command runs, not when its
 // options are read: `jiuzhu score --help` and a refused argument answer at once.
-const DEFAULT_DB = "data/warehouse.duckdb";
 const runtime = async () => {
   const [{ withWarehouse }, { computeScores }, { loadScorecardConfig, readJsonFile }, report, { toCsv }, { toTextTable }] = await Promise.all([
     import("../../loaders/db.js"),

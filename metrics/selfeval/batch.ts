@@ -6,7 +6,7 @@
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Document, Packer, Paragraph } from "docx";
-import { Warehouse } from "../../loaders/db.js";
+import { DEFAULT_DB, Warehouse } from "../../loaders/db.js";
 import { toXlsx } from "../export/xlsx.js";
 import { tableExists } from "../scorecard/store.js";
 import { DEFAULT_SELFEVAL } from "./config.js";
@@ -16,7 +16,7 @@ import { writeForms } from "./run.js";
 const out = process.argv[2];
 if (!out) throw new Error("usage: batch.ts OUT_DIR");
 mkdirSync(out, { recursive: true });
-const wh = await Warehouse.open(process.env.JIUZHU_DB ?? "data/warehouse.duckdb", { readOnly: true });
+const wh = await Warehouse.open(process.env.JIUZHU_DB ?? DEFAULT_DB, { readOnly: true });
 try {
   const hasMart = await tableExists(wh, "mart_indicator");
   const latestYear = hasMart

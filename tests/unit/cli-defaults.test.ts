@@ -1,16 +1,17 @@
 // The CLI layers name the warehouse's default path without loading DuckDB (so that
-// `--help` and a refused argument answer at once): each copy must be loaders/db's.
-import { readFileSync } from "node:fs";
+// `--help` and a refused argument answer at once): every command's default --db is loaders/db's.
 import { describe, expect, it } from "vitest";
+import { buildProgram } from "../../bin/cli.js";
 import { DEFAULT_DB } from "../../loaders/db.js";
 import { DEFAULT_OPTIONS as GENERATOR_DEFAULTS } from "../../data/generator/index.js";
 import { DEFAULT_OPTIONS } from "../../data/generator/defaults.js";
 
 describe("CLI defaults kept apart from the heavy modules", () => {
-  for (const file of ["bin/pipeline.ts", "metrics/scorecard/cli.ts", "metrics/indicators/cli.ts"]) {
-    it(`${file}: the default --db is loaders/db's`, () => {
-      const m = /const DEFAULT_DB = "([^"]+)";/.exec(readFileSync(file, "utf8"));
-      expect(m?.[1]).toBe(DEFAULT_DB);
+  for (const name of ["pipeline", "score", "allocate", "indicators", "cases"]) {
+    it(`${name}: the default --db is loaders/db's`, async () => {
+      const program = await buildProgram(["node", "jiuzhu", name]);
+      const command = program.commands.find((c) => c.name() === name)!;
+      expect(command.options.find((o) => o.long === "--db")?.defaultValue).toBe(DEFAULT_DB);
     });
   }
   it("the generator's defaults are the CLI's", () => {
