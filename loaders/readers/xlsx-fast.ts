@@ -10,7 +10,6 @@ import { FileRefused, type RowBatch, type Source } from "./source.js";
 
 export class Unsupported extends Error {}
 
-const BATCH = 4096;
 
 interface ZipEntry {
   name: string;
@@ -182,6 +181,10 @@ const T_TEXT = /<t(?:\s[^>]*)?>([^<]*)<\/t>|<t(?:\s[^>]*)?\/>/g;
 
 /** Text of an <si> or <is> element: every <t>, phonetic runs left out. */
 function runText(xml: string): string {
+  // one plain run, as most writers put it: no pattern needed
+  if (xml.startsWith("<is><t>") && xml.endsWith("</t></is>") && xml.indexOf("<", 7) === xml.length - 9) {
+    return unescapeXml(xml.slice(7, -9));
+  }
   if (xml.indexOf("<rPh") >= 0) xml = xml.replace(/<rPh[\s\S]*?<\/rPh>/g, "");
   let out = "";
   T_TEXT.lastIndex = 0;
@@ -235,7 +238,13 @@ function columnIndex(ref: string): number {
 
 const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
 const ROW = /<row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/row>)/g;
-const CELL = /<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g;
+/**
+ * A cell as spreadsheet programs write it (`<c r="B7" s="3" t="s">…</c>`), its
+ * column letters, style, type and body in one match (1–5); any other cell by
+ * the general pattern (6–7), its attributes then read one by one. Both start at the
+ * same `<c` and end at the same place, so a cell reads the same either way.
+ */
+const CELL_FAST = /<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(\w+)")?(?: s="(\d+)")?(?:\/>|>([\s\S]*?)<\/c>)|<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g;
 const ATTR_R = /\br="([A-Z]+)?(\d+)?"/;
 const ATTR_T = /\bt="(\w+)"/;
 const ATTR_S = /\bs="(\d+)"/;
@@ -285,24 +294,35 @@ function openWorkbook(path: string, preferredSheet: (name: string) => boolean): 
   }
 }
 
-/** Rows of the sheet as (row number, cells), streamed. */
-async function* sheetRows(wb: Workbook): AsyncGenerator<[number, Cell[]]> {
+/**
+ * Rows of the sheet as (row number, cells), streamed: the rows of each inflated
+ * chunk in one array (an await per row would cost more than reading it).
+ */
+async function* sheetRows(wb: Workbook): AsyncGenerator<[number, Cell[]][]> {
   let buf = "";
   let rowNo = 0;
   const { strings, dates } = wb;
   for await (const chunk of wb.zip.textChunks(wb.sheetPath)) {
-    buf = buf.length ? buf + chunk : chunk;
-    // complete rows only: up to the last </row> (or self-closed row)
-    const lastClose = buf.lastIndexOf("</row>");
-    const cut = lastClose < 0 ? -1 : lastClose + 6;
-    if (cut < 0) {
-      if (buf.length > LIMITS.rowXml) throw new Limit(`a row of the sheet runs past ${mb(LIMITS.rowXml)} of XML`);
-      continue;
+    // complete rows only: up to the last </row>, looked for in the new chunk (searching the joined
+    // text would copy it whole each time); one across the seam, or none in the chunk: in both
+    const inChunk = chunk.lastIndexOf("</row>");
+    let part: string;
+    if (inChunk >= 0) {
+      part = buf.length ? buf + chunk.slice(0, inChunk + 6) : chunk.slice(0, inChunk + 6);
+      buf = chunk.slice(inChunk + 6);
+    } else {
+      buf = buf.length ? buf + chunk : chunk;
+      const lastClose = buf.lastIndexOf("</row>");
+      if (lastClose < 0) {
+        if (buf.length > LIMITS.rowXml) throw new Limit(`a row of the sheet runs past ${mb(LIMITS.rowXml)} of XML`);
+        continue;
+      }
+      part = buf.slice(0, lastClose + 6);
+      buf = buf.slice(lastClose + 6);
     }
-    const part = buf.slice(0, cut);
-    buf = buf.slice(cut);
     ROW.lastIndex = 0;
     let m: RegExpExecArray | null;
+    const out: [number, Cell[]][] = [];
     while ((m = ROW.exec(part))) {
       const rAttr = /\br="(\d+)"/.exec(m[1]!);
       rowNo = rAttr ? Number(rAttr[1]) : rowNo + 1;
@@ -311,16 +331,19 @@ async function* sheetRows(wb: Workbook): AsyncGenerator<[number, Cell[]]> {
       if (!inner) continue;
       const cells: Cell[] = [];
       let col = -1;
-      CELL.lastIndex = 0;
+      CELL_FAST.lastIndex = 0;
       let c: RegExpExecArray | null;
-      while ((c = CELL.exec(inner))) {
-        const attrs = c[1]!;
-        const ref = ATTR_R.exec(attrs);
-        col = ref && ref[1] ? columnIndex(ref[1]) : col + 1;
-        if (col >= LIMITS.columns) throw new Limit(`column ${ref?.[1] ?? col + 1} is past a sheet's last column (XFD)`);
-        const body = c[2];
+      while ((c = CELL_FAST.exec(inner))) {
+        const fast = c[1] !== undefined;
+        const attrs = fast ? null : c[6]!;
+        let letters: string | undefined;
+        if (fast) letters = c[1];
+        else letters = ATTR_R.exec(attrs!)?.[1];
+        col = letters ? columnIndex(letters) : col + 1;
+        if (col >= LIMITS.columns) throw new Limit(`column ${letters ?? col + 1} is past a sheet's last column (XFD)`);
+        const body = fast ? c[5] : c[7];
         if (body === undefined) continue;
-        const t = ATTR_T.exec(attrs)?.[1];
+        const t = fast ? c[3] : ATTR_T.exec(attrs!)?.[1];
         let value: Cell = null;
         if (t === "inlineStr") value = runText(body);
         else {
@@ -331,16 +354,47 @@ async function* sheetRows(wb: Workbook): AsyncGenerator<[number, Cell[]]> {
           else if (t === "b") value = v === "1";
           else {
             const n = Number(v);
-            const s = ATTR_S.exec(attrs);
-            if (s && dates[Number(s[1])] && Number.isFinite(n)) value = new Date(EXCEL_EPOCH_MS + Math.round(n * 86400000));
+            const style = fast ? (c[2] ?? c[4]) : ATTR_S.exec(attrs!)?.[1];
+            if (style !== undefined && dates[Number(style)] && Number.isFinite(n)) value = new Date(EXCEL_EPOCH_MS + Math.round(n * 86400000));
             else value = Number.isFinite(n) ? n : v;
           }
         }
         while (cells.length < col) cells.push(null);
         cells[col] = value;
       }
-      yield [rowNo, cells];
+      out.push([rowNo, cells]);
     }
+    if (out.length) yield out;
+  }
+}
+
+/** One row at a time over the chunks of sheetRows. */
+class RowCursor {
+  private rows: [number, Cell[]][] = [];
+  private at = 0;
+  constructor(private readonly chunks: AsyncGenerator<[number, Cell[]][]>) {}
+
+  /** The next row, or null at the end of the sheet. */
+  async next(): Promise<[number, Cell[]] | null> {
+    while (this.at >= this.rows.length) {
+      const n = await this.chunks.next();
+      if (n.done) return null;
+      this.rows = n.value;
+      this.at = 0;
+    }
+    return this.rows[this.at++]!;
+  }
+
+  /** The rows left in the current chunk (taken), else the next chunk's; empty at the end. */
+  async take(): Promise<[number, Cell[]][]> {
+    if (this.at < this.rows.length) {
+      const rest = this.at === 0 ? this.rows : this.rows.slice(this.at);
+      this.rows = [];
+      this.at = 0;
+      return rest;
+    }
+    const n = await this.chunks.next();
+    return n.done ? [] : n.value;
   }
 }
 
@@ -356,7 +410,7 @@ export async function openXlsxFast(path: string, displayName: string, preferredS
     if (error instanceof Limit) throw new FileRefused(displayName, `XLSX past its limits: ${error.message}`);
     throw new FileRefused(displayName, `unreadable XLSX: ${(error as Error).message}`);
   }
-  const rows = sheetRows(wb);
+  const rows = new RowCursor(sheetRows(wb));
   let closed = false;
   const close = () => {
     if (closed) return;
@@ -368,9 +422,9 @@ export async function openXlsxFast(path: string, displayName: string, preferredS
   try {
     for (;;) {
       const next = await rows.next();
-      if (next.done) break;
-      if (isEmpty(next.value[1])) continue;
-      [headerLine, header] = next.value;
+      if (next === null) break;
+      if (isEmpty(next[1])) continue;
+      [headerLine, header] = next;
       break;
     }
   } catch (error) {
@@ -383,27 +437,18 @@ export async function openXlsxFast(path: string, displayName: string, preferredS
     throw new FileRefused(displayName, `sheet ${wb.sheetName} is empty: no header row`);
   }
   async function* batches(): AsyncGenerator<RowBatch> {
-    let lines: number[] = [];
-    let out: Cell[][] = [];
     try {
       for (;;) {
-        let next: IteratorResult<[number, Cell[]]>;
+        let got: [number, Cell[]][];
         try {
-          next = await rows.next();
+          got = await rows.take();
         } catch (error) {
           if (error instanceof Limit) throw new FileRefused(displayName, `XLSX past its limits: ${error.message}`);
           throw new FileRefused(displayName, `unreadable XLSX: ${(error as Error).message}`);
         }
-        if (next.done) break;
-        lines.push(next.value[0]);
-        out.push(next.value[1]);
-        if (out.length >= BATCH) {
-          yield { lines, rows: out };
-          lines = [];
-          out = [];
-        }
+        if (got.length === 0) break;
+        yield { lines: got.map((r) => r[0]), rows: got.map((r) => r[1]) };
       }
-      if (out.length) yield { lines, rows: out };
     } finally {
       close();
     }

@@ -170,6 +170,50 @@ describe("XLSX readers", () => {
     writeFileSync(file, "not a zip at all, just text");
     await expect(openXlsxFast(file, "x.xlsx", () => false)).rejects.toThrow(/x\.xlsx: refused: unreadable XLSX: not a zip file/);
   });
+
+  it("the direct reader reads every way of writing a cell alike, and rows that cross the inflater's chunk edges whole", async () => {
+    const JSZip = (await import("jszip")).default;
+    const dir = tempDir();
+    // each expected value written in one of several spellings of the same cell (attribute order,
+    // no reference, rich-text runs, preserved spaces, entities, a style that is not a date)
+    const spell = (ref: string, v: string | number | Date, k: number): string => {
+      const esc = String(v).replace(/&/g, "&amp;").replace(/</g, "&lt;");
+      if (typeof v === "number") return [`<c r="${ref}" s="1"><v>${v}</v></c>`, `<c s="1" r="${ref}"><v>${v}</v></c>`, `<c r="${ref}" t="n"><v>${v}</v></c>`][k % 3]!;
+      if (v instanceof Date) {
+        const serial = (v.getTime() - Date.UTC(1899, 11, 30)) / 86400000;
+        return [`<c r="${ref}" s="2"><v>${serial}</v></c>`, `<c r="${ref}" t="n" s="2"><v>${serial}</v></c>`, `<c s="2" r="${ref}" t="n"><v>${serial}</v></c>`][k % 3]!;
+      }
+      return [
+        `<c r="${ref}" t="inlineStr"><is><t>${esc}</t></is></c>`,
+        `<c t="inlineStr" r="${ref}" s="1"><is><t>${esc}</t></is></c>`,
+        `<c r="${ref}" s="1" t="inlineStr"><is><r><t>${esc.slice(0, 2)}</t></r><r><rPr><b/></rPr><t xml:space="preserve">${esc.slice(2)}</t></r></is></c>`,
+        `<c r="${ref}"	t="str"><v>${esc}</v></c>`,
+        `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${esc}</t></is></c>`,
+      ][k % 5]!;
+    };
+    const rows: (string | number | Date)[][] = [];
+    const xml: string[] = [];
+    for (let r = 2; r <= 9000; r++) {
+      // rows of uneven length, some far longer than the rest, so row ends fall anywhere in a chunk
+      const row: (string | number | Date)[] = [`行${r}&<${"字".repeat(r % 97 === 0 ? 5000 : r % 13)}`, r * 1.5, new Date(Date.UTC(2025, 0, 1 + (r % 400))), `x_${r}`, r % 11 === 0 ? "" : `尾${r}`];
+      rows.push(row);
+      const cells = row.map((v, i) => (v === "" ? `<c r="${String.fromCharCode(65 + i)}${r}"/>` : spell(`${String.fromCharCode(65 + i)}${r}`, v, r + i)));
+      xml.push(r % 17 === 0 ? `<row>${cells.join("")}</row>` : `<row r="${r}" spans="1:4">${cells.join("")}</row>`);
+    }
+    const sheet = `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c t="inlineStr"><is><t>甲</t></is></c><c t="inlineStr"><is><t>乙</t></is></c><c t="inlineStr"><is><t>丙</t></is></c><c t="inlineStr"><is><t>丁</t></is></c><c t="inlineStr"><is><t>戊</t></is></c></row>${xml.join("")}</sheetData><rowBreaks count="0"/></worksheet>`;
+    expect(Buffer.byteLength(sheet)).toBeGreaterThan(3 << 20);
+    const zip = new JSZip();
+    zip.file("xl/workbook.xml", `<workbook xmlns:r="r"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>`);
+    zip.file("xl/_rels/workbook.xml.rels", `<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>`);
+    zip.file("xl/styles.xml", `<styleSheet><cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="2"/><xf numFmtId="14"/></cellXfs></styleSheet>`);
+    zip.file("xl/worksheets/sheet1.xml", sheet);
+    const file = join(dir, "cells.xlsx");
+    writeFileSync(file, await zip.generateAsync({ type: "uint8array", compression: "DEFLATE" }));
+    const got = await readAll(await openXlsxFast(file, "cells.xlsx", () => true));
+    expect(got.header).toEqual(["甲", "乙", "丙", "丁", "戊"]);
+    expect(got.lines).toEqual(rows.map((_, i) => i + 2));
+    expect(got.rows.map((r) => r.map((c) => c ?? ""))).toEqual(rows.map((r) => (r[4] === "" ? r.slice(0, 4) : r)));
+  });
 });
 
 describe("errors for people", () => {
