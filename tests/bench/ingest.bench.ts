@@ -66,6 +66,13 @@ export interface BenchIngestFigures {
     /** The same read_csv per extract type into tables of a database file (as the warehouse is), checkpointed. */
     fileSeconds: number;
     fileRatio: number;
+    /**
+     * The floor of any ingest that keeps the rows: the same read_csv per type with every
+     * column as text (no sniffing, no type, no check), into a database file, checkpointed;
+     * and that floor ÷ the reference (what ratio a do-nothing ingest would reach).
+     */
+    floorSeconds: number;
+    floorOverReference: number;
   };
   /** Load average (1, 5, 15 min) at the end of the run: the figures mean little on a busy machine. */
   loadAverage: number[];
@@ -108,7 +115,7 @@ function sampleRss(): { stop: () => number } {
  * sniffer) into a table. A type the sniffer's types cannot hold is read again
  * as text (counted as a fallback).
  */
-async function duckdbReference(byType: Map<string, string[]>, target = ":memory:"): Promise<{ seconds: number; rows: number; fallbacks: number }> {
+async function duckdbReference(byType: Map<string, string[]>, target = ":memory:", asText = false): Promise<{ seconds: number; rows: number; fallbacks: number }> {
   if (target !== ":memory:") {
     rmSync(target, { force: true });
     rmSync(`${target}.wal`, { force: true });
@@ -123,9 +130,10 @@ async function duckdbReference(byType: Map<string, string[]>, target = ":memory:
       const list = `[${files.map(quoteLiteral).join(", ")}]`;
       let r;
       try {
+        if (asText) throw new Error("as text");
         r = await conn.runAndReadAll(`CREATE OR REPLACE TABLE "${type}" AS SELECT * FROM read_csv(${list}, header = true, union_by_name = true); SELECT count(*) FROM "${type}"`);
       } catch {
-        fallbacks++;
+        if (!asText) fallbacks++;
         r = await conn.runAndReadAll(`CREATE OR REPLACE TABLE "${type}" AS SELECT * FROM read_csv(${list}, header = true, union_by_name = true, all_varchar = true); SELECT count(*) FROM "${type}"`);
       }
       rows += Number(r.getRows()[0]![0]);
@@ -243,6 +251,8 @@ export async function benchIngest(opts: BenchIngestOptions = {}): Promise<BenchI
     const base = await duckdbReference(byType);
     log(`bench: DuckDB read_csv of the same files, one call per extract type, into a database file`);
     const toFile = await duckdbReference(byType, join(work, "reference.duckdb"));
+    log(`bench: DuckDB read_csv of the same files as text, into a database file (the floor of any ingest that keeps the rows)`);
+    const floor = await duckdbReference(byType, join(work, "floor.duckdb"), true);
     log(`bench: DuckDB read_csv of the same files, one call per file`);
     const perFile = await duckdbPerFile(utf8.map((r) => join(dir, r.file)));
 
@@ -283,6 +293,8 @@ export async function benchIngest(opts: BenchIngestOptions = {}): Promise<BenchI
         perFileRatio: Math.round((ours / Math.max(perFile.seconds, 1e-9)) * 100) / 100,
         fileSeconds: Math.round(toFile.seconds * 100) / 100,
         fileRatio: Math.round((ours / Math.max(toFile.seconds, 1e-9)) * 100) / 100,
+        floorSeconds: Math.round(floor.seconds * 100) / 100,
+        floorOverReference: Math.round((floor.seconds / Math.max(base.seconds, 1e-9)) * 100) / 100,
       },
       loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
     };
@@ -301,6 +313,7 @@ export function formatIngestFigures(f: BenchIngestFigures): string {
     `  time per phase (s): ${Object.entries(f.phases).map(([k, v]) => `${k} ${v}`).join(", ")}`,
     `  UTF-8 CSV (${f.duckdb.files} files, ${f.duckdb.rows.toLocaleString("en")} rows): DuckDB read_csv per extract type (union_by_name, sniffed types${f.duckdb.fallbacks ? `, ${f.duckdb.fallbacks} type(s) as text` : ""}) ${f.duckdb.seconds} s (${f.duckdb.rowsPerSecond.toLocaleString("en")} rows/s); jiuzhu ingest of the same files alone ${f.duckdb.oursSeconds} s; ratio ${f.duckdb.ratio}×`,
     `  the same read into tables of a database file (persisted, as the warehouse is): ${f.duckdb.fileSeconds} s; ratio ${f.duckdb.fileRatio}×`,
+    `  floor of any ingest that keeps the rows, DuckDB reading them as text (no types, no checks) into a database file: ${f.duckdb.floorSeconds} s = ${f.duckdb.floorOverReference}× the reference`,
     `  former reference, DuckDB read_csv per file: ${f.duckdb.perFileSeconds} s; ratio ${f.duckdb.perFileRatio}×`,
     `  load average ${f.loadAverage.join(" ")} (2 cores: figures from a busy machine are slower and noisier)`,
     `  (per-format seconds: each file's reading plus its share of its batch's checks and commit; JavaScript reads the next batch while DuckDB loads one, so they add up to more than the wall time)`,
