@@ -239,12 +239,14 @@ function columnIndex(ref: string): number {
 const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
 const ROW = /<row\b([^>]*?)(?:\/>|>([\s\S]*?)<\/row>)/g;
 /**
- * A cell as spreadsheet programs write it (`<c r="B7" s="3" t="s">…</c>`), its
- * column letters, style, type and body in one match (1–5); any other cell by
- * the general pattern (6–7), its attributes then read one by one. Both start at the
- * same `<c` and end at the same place, so a cell reads the same either way.
+ * A cell as spreadsheet programs write it (`<c r="B7" s="3" t="s">…</c>`): its
+ * column letters, style and type (1–4) and its one plain inline run (5), its
+ * value (6) or else its body (7) in one match; any other cell by the general
+ * pattern (8–9), its attributes then read one by one. Every branch starts at the
+ * same `<c` and ends at the first `</c>`, so a cell reads the same either way.
  */
-const CELL_FAST = /<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(\w+)")?(?: s="(\d+)")?(?:\/>|>([\s\S]*?)<\/c>)|<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g;
+const CELL_FAST =
+  /<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(\w+)")?(?: s="(\d+)")?(?:\/>|><is><t>([^<]*)<\/t><\/is><\/c>|><v>([^<]*)<\/v><\/c>|>([\s\S]*?)<\/c>)|<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g;
 const ATTR_R = /\br="([A-Z]+)?(\d+)?"/;
 const ATTR_T = /\bt="(\w+)"/;
 const ATTR_S = /\bs="(\d+)"/;
@@ -335,19 +337,21 @@ async function* sheetRows(wb: Workbook): AsyncGenerator<[number, Cell[]][]> {
       let c: RegExpExecArray | null;
       while ((c = CELL_FAST.exec(inner))) {
         const fast = c[1] !== undefined;
-        const attrs = fast ? null : c[6]!;
+        const attrs = fast ? null : c[8]!;
         let letters: string | undefined;
         if (fast) letters = c[1];
         else letters = ATTR_R.exec(attrs!)?.[1];
         col = letters ? columnIndex(letters) : col + 1;
         if (col >= LIMITS.columns) throw new Limit(`column ${letters ?? col + 1} is past a sheet's last column (XFD)`);
-        const body = fast ? c[5] : c[7];
-        if (body === undefined) continue;
+        const run = fast ? c[5] : undefined;
+        let v = fast ? c[6] : undefined;
+        const body = fast ? c[7] : c[9];
+        if (run === undefined && v === undefined && body === undefined) continue;
         const t = fast ? c[3] : ATTR_T.exec(attrs!)?.[1];
         let value: Cell = null;
-        if (t === "inlineStr") value = runText(body);
+        if (t === "inlineStr") value = run !== undefined ? unescapeXml(run) : runText(body ?? `<v>${v}</v>`);
         else {
-          const v = V.exec(body)?.[1];
+          if (v === undefined && body !== undefined) v = V.exec(body)?.[1];
           if (v === undefined) continue;
           if (t === "s") value = strings[Number(v)] ?? null;
           else if (t === "str" || t === "e" || t === "d") value = unescapeXml(v);
