@@ -1038,7 +1038,7 @@ class IngestContext {
     const provinceOf = (j: FileJob) => j.nameInfo.county?.slice(0, 2) ?? null;
     // the delivery date of each file (China time): no birth date in an ID number after it
     const asOfOf = jobs.map((j) => toChinaTimestamp(j.receivedAt).slice(0, 10));
-    const asOfSql = `list_extract([${asOfOf.map((d) => quoteLiteral(d)).join(", ")}], _k + 1)`;
+    const asOfSql = new Set(asOfOf).size === 1 ? `DATE ${quoteLiteral(asOfOf[0]!)}` : `list_extract([${asOfOf.map((d) => `DATE ${quoteLiteral(d)}`).join(", ")}], _k + 1)`;
     for (const j of jobs) await this.ensureProvinceCodes([provinceOf(j)]);
     const fast = fields.map((f, i) => {
       const c = rawCol(i);

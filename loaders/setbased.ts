@@ -122,8 +122,9 @@ export interface RegionJoin {
 
 /**
  * The fast-path expressions of one field over the raw cell `c` (VARCHAR, tagged);
- * `region` is the joined lookup column for region and county kinds. The value
- * is computed once; the check reads it.
+ * `region` is the joined lookup column for region and county kinds; `asOf` a
+ * DATE expression, the delivery date no birth date in an ID number may follow.
+ * The value is computed once; the check reads it.
  */
 export function fastField(field: FieldDef, c: string, region?: RegionJoin, opts: { helper?: string; asOf?: string } = {}): FastField {
   const helper = opts.helper ?? `${c}__`;
@@ -183,18 +184,19 @@ export function fastField(field: FieldDef, c: string, region?: RegionJoin, opts:
       break;
     }
     case "id": {
-      // check digit by integer arithmetic on the first 9 and next 8 digits (no per-character calls)
-      // the two halves are cast once (a helper projection), not once per digit
+      // check digit by integer arithmetic on the 17 digits, cast once (a helper projection, not once
+      // per digit); the birth date cast once too, for its calendar check and the delivery date
       const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-      const a = `${helper}a`, b = `${helper}b`;
-      const shaped = `regexp_full_match(${c}, '\\d{17}[\\dX]')`;
-      pre.push([a, `CASE WHEN ${shaped} THEN CAST(${c}[1:9] AS BIGINT) END`], [b, `CASE WHEN ${shaped} THEN CAST(${c}[10:17] AS BIGINT) END`]);
-      const digit = (i: number) => (i < 9 ? `((${a} // ${10 ** (8 - i)}) % 10)` : `((${b} // ${10 ** (16 - i)}) % 10)`);
+      const n = `${helper}n`, born = `${helper}d`;
+      pre.push(
+        [n, `CASE WHEN regexp_full_match(${c}, '\\d{17}[\\dX]') THEN CAST(${c}[1:17] AS BIGINT) END`],
+        [born, `try_cast(concat(${c}[7:10], '-', ${c}[11:12], '-', ${c}[13:14]) AS DATE)`],
+      );
+      const digit = (i: number) => `((${n} // ${10 ** (16 - i)}) % 10)`;
       const sum = weights.map((w, i) => `${digit(i)} * ${w}`).join(" + ");
-      value = `CASE WHEN ${a} IS NOT NULL
-        AND ${c}[7:10] BETWEEN '1900' AND '2199' AND try_cast(concat(${c}[7:10], '-', ${c}[11:12], '-', ${c}[13:14]) AS DATE) IS NOT NULL
+      value = `CASE WHEN ${n} IS NOT NULL AND year(${born}) BETWEEN 1900 AND 2199
         AND substr('10X98765432', CAST((${sum}) % 11 AS INTEGER) + 1, 1) = ${c}[18:18]${opts.asOf ? `
-        AND concat(${c}[7:10], '-', ${c}[11:12], '-', ${c}[13:14]) <= ${opts.asOf}` : ""} THEN ${c} END`;
+        AND ${born} <= ${opts.asOf}` : ""} THEN ${c} END`;
       break;
     }
     case "region":

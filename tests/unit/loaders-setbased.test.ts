@@ -86,6 +86,20 @@ describe("the set-based fast path", () => {
     });
   }
 
+  it("id: takes no ID number born after the delivery date, as the contract does", async () => {
+    const f = field("id");
+    const cells = [makeId("150102", "20000229", 1), makeId("150102", "20000301", 2), makeId("150102", "19991231", 3), makeId("150102", "20010101", 4)];
+    const ff = fastField(f, "c", undefined, { asOf: "DATE '2000-02-29'" });
+    const r = await conn.runAndReadAll(
+      `SELECT ${ff.ok("v")} AS ok FROM (SELECT *, ${ff.value} AS v FROM (SELECT *${ff.pre.map(([a, e]) => `, ${e} AS ${a}`).join("")}
+         FROM (VALUES ${cells.map((c, i) => `(${i}, ${quoteLiteral(c)})`).join(", ")}) t(i, c))) ORDER BY i`,
+    );
+    const parse = fieldParser(f, { regions, asOf: () => "2000-02-29" });
+    const contract = cells.map((c) => !(parse(c) instanceof Invalid));
+    expect(contract).toEqual([true, false, true, false]);
+    expect((r.getRowObjectsJS() as { ok: boolean }[]).map((x) => x.ok)).toEqual(contract);
+  });
+
   it("has one SQL rule for each cross-field rule of the contract", () => {
     for (const type of Object.keys(ROW_RULES) as (keyof typeof ROW_RULES)[]) {
       expect(ROW_RULES_SQL[type].length, type).toBe(ROW_RULES[type].length);
