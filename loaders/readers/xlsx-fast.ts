@@ -10,7 +10,6 @@ import { FileRefused, type RowBatch, type Source } from "./source.js";
 
 export class Unsupported extends Error {}
 
-
 interface ZipEntry {
   name: string;
   method: number;
