@@ -286,7 +286,7 @@ export async function prefillLoaderCache(
   const batches: { name: string; script: string; under: string; parts: number }[] = [];
   if (existsSync(join(srcRoot, "data", "_cached.js"))) {
     const { SITE_BATCH, batchPath } = (await import(fromSite("data/_cached.js"))) as typeof import("../src/data/_cached.js");
-    batchDirOf = (name) => batchPath(name, { key: dataVersion });
+    batchDirOf = (name) => batchPath(name, dataVersion);
     // the site batch is the longest: in two shares (src/data/_batch.ts PART/PARTS)
     batches.push({ ...SITE_BATCH, under: ".", parts: 2 });
     if (existsSync(join(srcRoot, "selfeval", "_cache.js"))) {

@@ -4,9 +4,8 @@
 import { existsSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { EXTRACT_TYPES } from "./contracts/dictionary.js";
-import type { ReportFormat } from "./report.js";
-
 import { DEFAULT_DB } from "./defaults.js";
+import type { ReportFormat } from "./report.js";
 
 const dbDefault = () => process.env.JIUZHU_DB ?? DEFAULT_DB;
 

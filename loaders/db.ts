@@ -3,8 +3,8 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from "@duckdb/node-api";
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
 import { dirname } from "node:path";
-
 import { DEFAULT_DB } from "./defaults.js";
+
 export { DEFAULT_DB };
 
 export type Params = DuckDBValue[] | Record<string, DuckDBValue>;

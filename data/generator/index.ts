@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ExtractType } from "../../loaders/contracts/dictionary.js";
+import { DEFAULT_OPTIONS } from "./defaults.js";
 import { dayOf, hasCalendar, monthIndex, monthKey, monthStart, type MonthIndex } from "./calendar.js";
 import { CountySimulation, type CountyContext, type CountyResult } from "./county.js";
 import { fileName, layoutOf } from "./extracts.js";
@@ -60,7 +61,6 @@ export interface DemoSummary {
   seconds: number;
 }
 
-import { DEFAULT_OPTIONS } from "./defaults.js";
 export { DEFAULT_OPTIONS };
 
 const GENERATED = /^(county_profile|standards|applications|roster|payments|funds|complaints|surveys|inspections)([_.].*)?\.(csv|xlsx|parquet)$/;
@@ -227,7 +227,10 @@ export async function demoSetup(o: SetupOptions): Promise<{
   return { model, counties, selected, duplicates, context };
 }
 
-/** The URL of tsx's ESM API (`tsx/esm/api`, its "import" export). */
+/**
+ * The URL of tsx's ESM API (`tsx/esm/api`, its "import" export), read from its
+ * package.json: vitest's module runner has no `import.meta.resolve`.
+ */
 function tsxEsmApi(): string {
   const pkg = createRequire(import.meta.url).resolve("tsx/package.json");
   const exp = (JSON.parse(readFileSync(pkg, "utf8")) as { exports: Record<string, { import: { default: string } }> }).exports["./esm/api"]!;

@@ -1,8 +1,8 @@
 // `jiuzhu indicators` and `jiuzhu cases`: read mart_indicator / mart_case, computing the window
 // first when it is missing or stale. Only commander here; the work loads when a command runs.
 import { Option, type Command } from "commander";
-
 import { DEFAULT_DB } from "../../loaders/defaults.js";
+
 type Format = "table" | "csv" | "json";
 
 export function registerIndicatorCommands(program: Command): void {

@@ -1,9 +1,8 @@
 // `jiuzhu score` and `jiuzhu allocate`.
 import { writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
-import type { Column } from "../export/columns.js";
-
 import { DEFAULT_DB } from "../../loaders/defaults.js";
+import type { Column } from "../export/columns.js";
 
 // The warehouse, DuckDB and the scoring code load when a command runs, not when its
 // options are read: `jiuzhu score --help` and a refused argument answer at once.

@@ -3,8 +3,7 @@ export interface Batch {
   name: string;
   script: string;
 }
-export function batchDir(name: string, script: string, options?: { db?: string; key?: string }): string;
-export function batchPath(name: string, options?: { key?: string }): string;
+export function batchPath(name: string, version?: string): string;
 export function batchOutput(name: string, script: string, relative: string): Buffer;
 export function batchFile(relative: string): Buffer;
 export function emitBatchFile(relative: string): void;

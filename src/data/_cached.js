@@ -15,10 +15,13 @@ import {fileURLToPath} from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const db = resolve(process.env.JIUZHU_DB ?? "data/warehouse.duckdb");
 
+/** A cache folder's name from a key (20 hex digits are plenty). */
+const shortKey = (key) => key.slice(0, 20);
+
 function cacheKey() {
   // The pipeline passes the site's data version (bin/site.ts): warehouse lineage, mart
   // versions and the loaders' code. Run by hand, key on the warehouse file and the code.
-  if (process.env.JIUZHU_SITE_DATA_VERSION) return process.env.JIUZHU_SITE_DATA_VERSION.slice(0, 20);
+  if (process.env.JIUZHU_SITE_DATA_VERSION) return shortKey(process.env.JIUZHU_SITE_DATA_VERSION);
   const h = createHash("sha256").update(db);
   if (existsSync(db)) {
     const s = statSync(db);
@@ -28,7 +31,7 @@ function cacheKey() {
   // the metric and loader code the batch imports (catalogue labels, scorecard rules …)
   // and the browser-safe site modules the loaders import too (legend sets, control charts)
   for (const dir of ["metrics", "loaders", "src/components"]) for (const f of walk(resolve(here, "../..", dir))) h.update(f).update(readFileSync(f));
-  return h.digest("hex").slice(0, 20);
+  return shortKey(h.digest("hex"));
 }
 
 function* walk(dir) {
@@ -43,16 +46,14 @@ function* walk(dir) {
 /**
  * The output folder of a batch script, run once per cache key (`tsx script OUT_DIR`) by
  * whoever needs it first; the others find the folder. `name` names the cache folder.
- * The site build (bin/site.ts) calls it once per batch with the warehouse and data version
- * it builds from, and puts every output in Framework's loader cache itself.
+ * (The site build, bin/site.ts, runs the batches itself into the same folders, see batchPath.)
  */
-export function batchDir(name, script, options = {}) {
-  const warehouse = options.db ?? db;
-  const dir = batchPath(name, options);
+function batchDir(name, script) {
+  const dir = batchPath(name);
   if (!existsSync(dir)) {
     const work = `${dir}.${process.pid}`;
     const tsx = createRequire(import.meta.url).resolve("tsx/cli");
-    const run = spawnSync(process.execPath, [tsx, script, work], {stdio: ["ignore", "inherit", "inherit"], env: {...process.env, JIUZHU_DB: warehouse}});
+    const run = spawnSync(process.execPath, [tsx, script, work], {stdio: ["ignore", "inherit", "inherit"], env: {...process.env, JIUZHU_DB: db}});
     if (run.status !== 0) {
       rmSync(work, {recursive: true, force: true});
       throw new Error(`${name} batch failed (exit ${run.status})`);
@@ -66,9 +67,12 @@ export function batchDir(name, script, options = {}) {
   return dir;
 }
 
-/** Where the output folder of batch `name` is (or will be) for this warehouse and code. */
-export function batchPath(name, options = {}) {
-  return join(tmpdir(), name, options.key?.slice(0, 20) ?? cacheKey());
+/**
+ * Where the output folder of batch `name` is (or will be): under the site's data version
+ * `version` when given (what the pipeline passes the loaders), else this process's cache key.
+ */
+export function batchPath(name, version) {
+  return join(tmpdir(), name, version ? shortKey(version) : cacheKey());
 }
 
 /** The bytes of `relative` from the output folder of a batch script (see batchDir). */
